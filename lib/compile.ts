@@ -1,0 +1,171 @@
+// Compiles a template into straight-line JavaScript: one function per template that reads every
+// field at its offset and builds the record as a single object literal. No per-field switch and
+// no per-record closure on the hot path; every record of a template has the same shape.
+import type { RecordContext } from './record-context.js';
+import { VARLEN, signatureOf, type CompiledTemplate, type FieldSpec, type FieldsDecoder, type RecordDecoder, type TemplateDef } from './template.js';
+import { helpers, type Helpers } from './values.js';
+
+/** Names the record meta data uses: a field with one of these names is renamed `_2`. */
+const META_NAMES = ['kind', 'protocol', 'exporter', 'domain', 'templateId', 'exportTime', 'sequence', 'scopes'];
+
+/** Header values copied into every record of a fixed format (v5/v7 engine and sampling). */
+export type ContextField = readonly [name: string, from: 'engineType' | 'engineId' | 'samplingAlgorithm' | 'samplingInterval'];
+
+/** Output names: the registry name, `_2`, `_3`… for repeats (an element never overwrites another). */
+export function outputNames(fields: readonly FieldSpec[]): string[] {
+  const used = new Set(META_NAMES);
+  return fields.map((f) => {
+    if (f.skip) return '';
+    let name = f.name;
+    for (let n = 2; used.has(name); n++) name = `${f.name}_${n}`;
+    used.add(name);
+    return name;
+  });
+}
+
+/** JS expression reading a fixed-length field at `${base} + ${k}`, or null for fields with no value. */
+function fixedExpr(f: FieldSpec, base: string, k: number): string | null {
+  const L = f.length;
+  if (f.skip || L === 0) return null;
+  const at = (i: number): string => `b[${base} + ${k + i}]`;
+  const P = `${base} + ${k}`;
+  const hexExpr = `h.hex(b, ${P}, ${L})`;
+  if (!f.known) return hexExpr;
+  switch (f.type) {
+    case 'unsigned8': case 'unsigned16': case 'unsigned32': case 'unsigned64':
+      if (L === 1) return at(0);
+      if (L === 2) return `((${at(0)} << 8) | ${at(1)})`;
+      if (L === 4) return `h.u32(b, ${P})`;
+      if (L === 8) return `h.u64(b, ${P})`;
+      return L <= 8 ? `h.uint(b, ${P}, ${L})` : hexExpr;
+    case 'signed8': case 'signed16': case 'signed32': case 'signed64':
+      return L <= 8 ? `h.sint(b, ${P}, ${L})` : hexExpr;
+    case 'float32': case 'float64':
+      return L === 4 || L === 8 ? `h.float(b, ${P}, ${L})` : hexExpr;
+    case 'boolean': return L === 1 ? `(${at(0)} === 1)` : hexExpr;
+    case 'macAddress': return L === 6 ? `h.mac(b, ${P})` : hexExpr;
+    case 'ipv4Address': return L === 4 ? `h.ipv4(b, ${P})` : hexExpr;
+    case 'ipv6Address': return L === 16 ? `h.ipv6(b, ${P})` : hexExpr;
+    case 'string': return `h.str(b, ${P}, ${L})`;
+    case 'dateTimeSeconds': return L <= 4 ? `(h.uint(b, ${P}, ${L}) * 1000)` : hexExpr;
+    case 'dateTimeMilliseconds': return L <= 8 ? `h.ms(b, ${P}, ${L})` : hexExpr;
+    case 'dateTimeMicroseconds': return L === 8 ? `h.ntpMs(b, ${P}, true)` : hexExpr;
+    case 'dateTimeNanoseconds': return L === 8 ? `h.ntpMs(b, ${P}, false)` : hexExpr;
+    case 'octetArray': return hexExpr;
+    default: return `h.readValue(${JSON.stringify(f.type)}, b, ${P}, ${L}, c)`;
+  }
+}
+
+/** JS expression for a variable-length field whose bytes are at p, length L. */
+function varExpr(f: FieldSpec): string {
+  if (!f.known || f.type === 'octetArray') return 'h.hex(b, p, L)';
+  if (f.type === 'string') return 'h.str(b, p, L)';
+  return `h.readValue(${JSON.stringify(f.type)}, b, p, L, c)`;
+}
+
+interface Derived { name: string; expr: string }
+
+/** flowStart/EndMilliseconds for records that carry only sysUpTime-relative or delta times. */
+function derivedTimes(fields: readonly FieldSpec[], names: readonly string[]): Derived[] {
+  const has = (n: string): boolean => fields.some((f) => !f.skip && f.pen === 0 && f.name === n);
+  const index = (n: string): number => fields.findIndex((f) => !f.skip && f.pen === 0 && f.name === n && f.length > 0);
+  const out: Derived[] = [];
+  for (const edge of ['Start', 'End'] as const) {
+    const target = `flow${edge}Milliseconds`;
+    if (names.includes(target) || has(`flow${edge}Seconds`) || has(`flow${edge}Microseconds`) || has(`flow${edge}Nanoseconds`)) continue;
+    const up = index(`flow${edge}SysUpTime`);
+    const delta = index(`flow${edge}DeltaMicroseconds`);
+    if (up >= 0) out.push({ name: target, expr: `(typeof v${up} === 'number' ? h.relTime(c, v${up}) : undefined)` });
+    else if (delta >= 0) out.push({ name: target, expr: `(typeof v${delta} === 'number' ? c.exportTime - v${delta} / 1000 : undefined)` });
+  }
+  return out;
+}
+
+function generate(def: TemplateDef, names: readonly string[], nested: boolean, ctxFields: readonly ContextField[]): string {
+  const lines: string[] = ['let p = o, L = 0;'];
+  let base = 'o';
+  let k = 0; // bytes since base
+  // Bounds are checked once per run of fixed fields, before reading them.
+  const runLength = (from: number): number => {
+    let n = 0;
+    for (let i = from; i < def.fields.length && def.fields[i]!.length !== VARLEN; i++) n += def.fields[i]!.length;
+    return n;
+  };
+  const first = runLength(0);
+  if (first > 0) lines.push(`if (o + ${first} > end) return null;`);
+  def.fields.forEach((f, i) => {
+    if (f.length === VARLEN) {
+      if (base === 'o') lines.push(`p = o + ${k};`);
+      else if (k > 0) lines.push(`p += ${k};`);
+      base = 'p';
+      k = 0;
+      lines.push(
+        'if (p >= end) return null;',
+        'L = b[p++];',
+        'if (L === 255) { if (p + 2 > end) return null; L = (b[p] << 8) | b[p + 1]; p += 2; }',
+        'if (p + L > end) return null;',
+        `const v${i} = ${varExpr(f)};`,
+        'p += L;',
+      );
+      const run = runLength(i + 1);
+      if (run > 0) lines.push(`if (p + ${run} > end) return null;`);
+      return;
+    }
+    const expr = fixedExpr(f, base, k);
+    if (expr !== null) lines.push(`const v${i} = ${expr};`);
+    k += f.length;
+  });
+  lines.push(`c.next = ${base} + ${k};`);
+
+  const props: string[] = [];
+  if (!nested) {
+    props.push(
+      `kind: ${def.options ? "'options'" : "'flow'"}`, 'protocol: c.protocol', 'exporter: c.exporter',
+      'domain: c.domain', `templateId: ${def.id}`, 'exportTime: c.exportTime', 'sequence: c.sequence',
+    );
+    if (def.options) props.push('scopes: S');
+  }
+  def.fields.forEach((f, i) => {
+    if (!f.skip && f.length > 0) props.push(`${JSON.stringify(names[i])}: v${i}`);
+  });
+  for (const [name, from] of ctxFields) props.push(`${JSON.stringify(name)}: c.${from}`);
+  lines.push(`const r = { ${props.join(', ')} };`);
+  derivedTimes(def.fields, names).forEach((d, i) => {
+    lines.push(`const t${i} = ${d.expr};`, `if (t${i} !== undefined) r[${JSON.stringify(d.name)}] = t${i};`);
+  });
+  lines.push('return r;');
+  return lines.join('\n');
+}
+
+type Factory<T> = (h: Helpers, S: readonly string[]) => T;
+
+function build<T>(body: string, scopes: readonly string[]): T {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- per-template code generation is the design
+  const factory = new Function('h', 'S', `'use strict'; return function decode(b, o, end, c) {\n${body}\n};`) as Factory<T>;
+  return factory(helpers, scopes);
+}
+
+/** Compiles a template definition. `ctxFields` adds header values (fixed formats). */
+export function compileTemplate(def: TemplateDef, ctxFields: readonly ContextField[] = []): CompiledTemplate {
+  const names = outputNames(def.fields);
+  let minLength = 0;
+  let hasVarlen = false;
+  for (const f of def.fields) {
+    if (f.length === VARLEN) { hasVarlen = true; minLength += 1; } else minLength += f.length;
+  }
+  const scopeNames = Object.freeze(def.fields.map((f, i) => (f.scope && !f.skip && f.length > 0 ? names[i]! : '')).filter((n) => n !== ''));
+  const initIndex = def.fields.findIndex((f) => f.pen === 0 && f.name === 'systemInitTimeMilliseconds' && f.length > 0);
+  return {
+    def,
+    minLength,
+    fixedLength: hasVarlen ? -1 : minLength,
+    hasVarlen,
+    signature: signatureOf(def),
+    initTimeField: initIndex >= 0 ? names[initIndex]! : null,
+    scopeNames,
+    decodeRecord: build<RecordDecoder>(generate(def, names, false, ctxFields), scopeNames),
+    decodeFields: build<FieldsDecoder>(generate(def, names, true, ctxFields), scopeNames),
+  };
+}
+
+export type { RecordContext };

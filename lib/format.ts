@@ -1,0 +1,135 @@
+// Value formatting used by the compiled record decoders. Kept allocation-light: these run per field.
+
+const HEX: string[] = [];
+for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
+
+/** Dotted-quad IPv4 address. */
+export function ipv4(b: Uint8Array, o: number): string {
+  return b[o] + '.' + b[o + 1] + '.' + b[o + 2] + '.' + b[o + 3];
+}
+
+/** RFC 5952 canonical IPv6 text (lower case, longest zero run compressed, IPv4-mapped as ::ffff:a.b.c.d). */
+export function ipv6(b: Uint8Array, o: number): string {
+  const g = [0, 0, 0, 0, 0, 0, 0, 0];
+  for (let i = 0; i < 8; i++) g[i] = (b[o + 2 * i]! << 8) | b[o + 2 * i + 1]!;
+  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
+    return '::ffff:' + ipv4(b, o + 12);
+  }
+  let bestStart = -1, bestLen = 1, runStart = -1;
+  for (let i = 0; i <= 8; i++) {
+    if (i < 8 && g[i] === 0) {
+      if (runStart < 0) runStart = i;
+    } else if (runStart >= 0) {
+      const len = i - runStart;
+      if (len > bestLen) { bestLen = len; bestStart = runStart; }
+      runStart = -1;
+    }
+  }
+  if (bestStart < 0) return g.map((x) => x.toString(16)).join(':');
+  const head = g.slice(0, bestStart).map((x) => x.toString(16)).join(':');
+  const tail = g.slice(bestStart + bestLen).map((x) => x.toString(16)).join(':');
+  return head + '::' + tail;
+}
+
+/** MAC address as aa:bb:cc:dd:ee:ff. */
+export function mac(b: Uint8Array, o: number): string {
+  return HEX[b[o]!] + ':' + HEX[b[o + 1]!] + ':' + HEX[b[o + 2]!] + ':' + HEX[b[o + 3]!] + ':' + HEX[b[o + 4]!] + ':' + HEX[b[o + 5]!];
+}
+
+/** Lower-case hex of len bytes. */
+export function hex(b: Uint8Array, o: number, len: number): string {
+  let s = '';
+  for (let i = 0; i < len; i++) s += HEX[b[o + i]!];
+  return s;
+}
+
+const utf8 = new TextDecoder('utf-8');
+
+/** UTF-8 text; trailing NUL padding (fixed-length string fields) is removed. */
+export function str(b: Uint8Array, o: number, len: number): string {
+  let end = o + len;
+  while (end > o && b[end - 1] === 0) end--;
+  // Plain ASCII is the common case and much cheaper than TextDecoder on short strings.
+  let ascii = true;
+  for (let i = o; i < end; i++) if (b[i]! > 0x7e || b[i]! < 0x20) { ascii = false; break; }
+  if (ascii) {
+    let s = '';
+    for (let i = o; i < end; i++) s += String.fromCharCode(b[i]!);
+    return s;
+  }
+  return utf8.decode(b.subarray(o, end));
+}
+
+const TWO32 = 4294967296;
+
+/** Unsigned 32-bit big-endian. */
+export function u32(b: Uint8Array, o: number): number {
+  return b[o]! * 16777216 + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
+}
+
+/** Unsigned 64-bit: a number when exact (< 2^53), else a bigint. */
+export function u64(b: Uint8Array, o: number): number | bigint {
+  const hi = u32(b, o);
+  const lo = u32(b, o + 4);
+  if (hi < 0x200000) return hi * TWO32 + lo;
+  return (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+/** Unsigned integer of 1..8 bytes (reduced-size encoding). */
+export function uint(b: Uint8Array, o: number, len: number): number | bigint {
+  if (len === 8) return u64(b, o);
+  if (len <= 6) {
+    let v = 0;
+    for (let i = 0; i < len; i++) v = v * 256 + b[o + i]!;
+    return v;
+  }
+  let v = 0n;
+  for (let i = 0; i < len; i++) v = (v << 8n) | BigInt(b[o + i]!);
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+}
+
+/** Signed (two's complement) integer of 1..8 bytes. */
+export function sint(b: Uint8Array, o: number, len: number): number | bigint {
+  if (len <= 6) {
+    let v = 0;
+    for (let i = 0; i < len; i++) v = v * 256 + b[o + i]!;
+    const half = 2 ** (8 * len - 1);
+    return v >= half ? v - 2 * half : v;
+  }
+  let v = 0n;
+  for (let i = 0; i < len; i++) v = (v << 8n) | BigInt(b[o + i]!);
+  v = BigInt.asIntN(8 * len, v);
+  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+}
+
+/** IEEE float of 4 or 8 bytes. */
+export function float(b: Uint8Array, o: number, len: number): number {
+  const dv = new DataView(b.buffer, b.byteOffset + o, len);
+  return len === 4 ? dv.getFloat32(0) : dv.getFloat64(0);
+}
+
+/** NTP offset: seconds from 1900-01-01 to 1970-01-01. */
+const NTP_EPOCH_OFFSET = 2208988800;
+
+/**
+ * dateTimeMicroseconds / dateTimeNanoseconds (RFC 7011 §6.1.9: NTP format, seconds since 1900
+ * and a 32-bit binary fraction) as epoch milliseconds with the sub-millisecond part as a fraction.
+ * For microseconds the low 11 bits of the fraction are ignored, as the RFC says.
+ */
+export function ntpMs(b: Uint8Array, o: number, micro: boolean): number {
+  const sec = u32(b, o) - NTP_EPOCH_OFFSET;
+  let frac = u32(b, o + 4);
+  if (micro) frac -= frac % 2048;
+  return sec * 1000 + (frac / TWO32) * 1000;
+}
+
+/** Unsigned integer up to 8 bytes as a plain number of milliseconds (dateTimeMilliseconds). */
+export function ms(b: Uint8Array, o: number, len: number): number {
+  const v = uint(b, o, len);
+  return typeof v === 'bigint' ? Number(v) : v;
+}
+
+/** Formats an exporter as `ip:port` (`[v6]:port`). */
+export function exporterKey(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}

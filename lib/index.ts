@@ -1,0 +1,13 @@
+/**
+ * flowpipe: NetFlow v1/v5/v7/v9 and IPFIX decoding (sFlow v5 and the stream stages come in
+ * their own modules).
+ * @packageDocumentation
+ */
+export { FlowDecoder } from './decoder.js';
+export type { DecoderOptions, DecoderStats, SequenceReport, TemplateInfo } from './decoder.js';
+export { decodePacket } from './structure.js';
+export type { PacketStructure, StructMessage, StructSet, StructTemplate } from './structure.js';
+export { ipfixElement, v9Element, v9ScopeElement, ciscoV9Names, REVERSE_PEN } from './registry/index.js';
+export type { ElementInfo, DataType } from './registry/index.js';
+export { ipv4, ipv6, mac, exporterKey } from './format.js';
+export type * from './types.js';
