@@ -43,9 +43,13 @@ export function hex(b: Uint8Array, o: number, len: number): string {
   return s;
 }
 
-const utf8 = new TextDecoder('utf-8');
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** UTF-8 text; trailing NUL padding (fixed-length string fields) is removed. */
+/**
+ * UTF-8 text; trailing NUL padding (fixed-length string fields) is removed. Bytes that are not
+ * valid UTF-8 (exporters that put binary in string elements) are kept one character per byte
+ * (latin1), so nothing is lost to replacement characters.
+ */
 export function str(b: Uint8Array, o: number, len: number): string {
   let end = o + len;
   while (end > o && b[end - 1] === 0) end--;
@@ -57,7 +61,13 @@ export function str(b: Uint8Array, o: number, len: number): string {
     for (let i = o; i < end; i++) s += String.fromCharCode(b[i]!);
     return s;
   }
-  return utf8.decode(b.subarray(o, end));
+  try {
+    return utf8.decode(b.subarray(o, end));
+  } catch {
+    let s = '';
+    for (let i = o; i < end; i++) s += String.fromCharCode(b[i]!);
+    return s;
+  }
 }
 
 const TWO32 = 4294967296;
@@ -117,8 +127,10 @@ const NTP_EPOCH_OFFSET = 2208988800;
  * For microseconds the low 11 bits of the fraction are ignored, as the RFC says.
  */
 export function ntpMs(b: Uint8Array, o: number, micro: boolean): number {
-  const sec = u32(b, o) - NTP_EPOCH_OFFSET;
+  const raw = u32(b, o);
   let frac = u32(b, o + 4);
+  if (raw === 0 && frac === 0) return 0; // all zero: the exporter has no time for this field
+  const sec = raw - NTP_EPOCH_OFFSET;
   if (micro) frac -= frac % 2048;
   return sec * 1000 + (frac / TWO32) * 1000;
 }

@@ -17,6 +17,19 @@ function allZero(b: Uint8Array, from: number, to: number): boolean {
   return true;
 }
 
+/**
+ * Template id 0 is reserved, so zero bytes where a record should start are padding: after the
+ * last record (the rest is zero), or between records (some exporters align each options template
+ * record to 4 bytes). Returns the offset of the next record, or `end` when only padding is left.
+ */
+function skipPadding(b: Uint8Array, q: number, end: number): number {
+  if (b[q] !== 0 || b[q + 1] !== 0) return q;
+  if (allZero(b, q, end)) return end;
+  let p = q;
+  while (p < end && p - q < 3 && b[p] === 0 && b[p + 1] === 0) p += 2;
+  return p;
+}
+
 function v9Field(type: number, length: number, scope: boolean): FieldSpec {
   const info = scope ? v9ScopeElement(type) : v9Element(type);
   return { id: type, pen: 0, length, name: info.name, type: info.type, known: info.known, scope };
@@ -24,11 +37,10 @@ function v9Field(type: number, length: number, scope: boolean): FieldSpec {
 
 /** IPFIX template set (id 2) or options template set (id 3) body from `start` to `end`. */
 export function parseIpfixTemplates(b: Uint8Array, start: number, end: number, options: boolean, out: TemplateItem[]): void {
-  let q = start;
+  let q = skipPadding(b, start, end);
   while (q + 4 <= end) {
     const id = u16(b, q);
     const count = u16(b, q + 2);
-    if (id === 0 && allZero(b, q, end)) return; // set padding
     if (count === 0) {
       out.push({ type: 'withdraw', id, options, all: id === (options ? 3 : 2), offset: q });
       q += 4;
@@ -67,17 +79,16 @@ export function parseIpfixTemplates(b: Uint8Array, start: number, end: number, o
     else if (options && (scopeCount === 0 || scopeCount > count)) {
       out.push({ type: 'error', reason: `options template ${id} scope field count ${scopeCount} not in 1..${count}`, offset: q, templateId: id });
     } else out.push({ type: 'template', def: { protocol: 'ipfix', id, options, fields }, offset: q });
-    q = p;
+    q = skipPadding(b, p, end);
   }
 }
 
 /** NetFlow v9 template flowset (id 0) body. */
 export function parseV9Templates(b: Uint8Array, start: number, end: number, out: TemplateItem[]): void {
-  let q = start;
+  let q = skipPadding(b, start, end);
   while (q + 4 <= end) {
     const id = u16(b, q);
     const count = u16(b, q + 2);
-    if (id === 0 && allZero(b, q, end)) return; // flowset padding
     if (q + 4 + count * 4 > end) {
       out.push({ type: 'error', reason: `template ${id} declares ${count} fields, more than its flowset holds`, offset: q, templateId: id });
       return;
@@ -87,16 +98,15 @@ export function parseV9Templates(b: Uint8Array, start: number, end: number, out:
     if (id < 256) out.push({ type: 'error', reason: `template id ${id} is reserved (must be >= 256)`, offset: q, templateId: id });
     else if (count === 0) out.push({ type: 'error', reason: `template ${id} has no fields`, offset: q, templateId: id });
     else out.push({ type: 'template', def: { protocol: 'netflow-v9', id, options: false, fields }, offset: q });
-    q += 4 + count * 4;
+    q = skipPadding(b, q + 4 + count * 4, end);
   }
 }
 
 /** NetFlow v9 options template flowset (id 1) body. */
 export function parseV9Options(b: Uint8Array, start: number, end: number, out: TemplateItem[]): void {
-  let q = start;
+  let q = skipPadding(b, start, end);
   while (q + 6 <= end) {
     const id = u16(b, q);
-    if (id === 0 && allZero(b, q, end)) return;
     const scopeLen = u16(b, q + 2);
     const optLen = u16(b, q + 4);
     const body = q + 6;
@@ -114,6 +124,6 @@ export function parseV9Options(b: Uint8Array, start: number, end: number, out: T
     if (id < 256) out.push({ type: 'error', reason: `options template id ${id} is reserved (must be >= 256)`, offset: q, templateId: id });
     else if (fields.length === 0) out.push({ type: 'error', reason: `options template ${id} has no fields`, offset: q, templateId: id });
     else out.push({ type: 'template', def: { protocol: 'netflow-v9', id, options: true, fields }, offset: q });
-    q = body + scopeLen + optLen;
+    q = skipPadding(b, body + scopeLen + optLen, end);
   }
 }

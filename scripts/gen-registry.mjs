@@ -51,9 +51,11 @@ function readTsv(file) {
 }
 
 function normType(t, sourceType) {
+  // logstash's YAML keeps floats as octetArray with a float/double source type.
+  if (sourceType === 'float') return 'float32';
+  if (sourceType === 'double') return 'float64';
   if (t === 'ipv6address') return 'ipv6Address';
   if (DATA_TYPES.has(t)) return t;
-  if (sourceType === 'float' || sourceType === 'double') return sourceType === 'float' ? 'float32' : 'float64';
   return 'octetArray';
 }
 
@@ -88,23 +90,15 @@ for (const r of extras) {
   vendorRows.push({ pen, scope: EXTRA_SCOPES[pen] ?? `pen${pen}`, id, name: r.name, type: normType(r.dataType, r.sourceType) });
 }
 
-// Names already claimed by IANA and NetFlow v9: a vendor name equal to one of these, or used by
-// two different vendors, is prefixed with its scope.
-const claimed = new Map();
-const claim = (name, owner) => {
-  const set = claimed.get(name) ?? new Set();
-  set.add(owner);
-  claimed.set(name, set);
-};
-for (const [, [name]] of iana) claim(name, 'iana');
-for (const [, [name]] of netflow) claim(name, 'iana');
-// netflowExtra is Cisco's own PEN 9 elements seen through v9 types >= 32768: not a collision.
-for (const v of vendorRows) claim(v.name, `pen${v.pen}`);
+// Names of the common namespace (IANA, and NetFlow v9 which shares it): a vendor name equal to
+// one of these is prefixed with its scope. netflowExtra holds Cisco's PEN 9 elements as seen
+// through v9 types >= 32768, so it collides with every vendor but Cisco.
+const common = new Set([...iana.values(), ...netflow.values()].map(([name]) => name));
+const extraNames = new Set([...netflowExtra.values()].map(([name]) => name));
 
 const vendor = new Map(); // pen -> [[id, name, type], ...]
 for (const v of vendorRows) {
-  const owners = claimed.get(v.name);
-  const collides = owners.size > 1;
+  const collides = common.has(v.name) || (v.pen !== 9 && extraNames.has(v.name));
   const name = collides ? v.scope + v.name.charAt(0).toUpperCase() + v.name.slice(1) : v.name;
   if (!vendor.has(v.pen)) vendor.set(v.pen, []);
   vendor.get(v.pen).push([v.id, name, v.type]);
