@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Generates lib/registry/elements.generated.ts from the IPFIX / NetFlow element tables in
-// ../shared/registry (or the folder given as the first argument).
+// ../shared/registry. Usage: node scripts/gen-registry.mjs [registryDir] [outFile]
 //
 // Naming rule (also in the README):
 //   - PEN 0: the IANA name.
@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const src = resolve(process.argv[2] ?? join(here, '..', '..', 'shared', 'registry'));
-const out = join(here, '..', 'lib', 'registry', 'elements.generated.ts');
+const out = resolve(process.argv[3] ?? join(here, '..', 'lib', 'registry', 'elements.generated.ts'));
 
 const DATA_TYPES = new Set([
   'octetArray', 'unsigned8', 'unsigned16', 'unsigned32', 'unsigned64', 'signed8', 'signed16',
