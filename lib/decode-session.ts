@@ -59,9 +59,9 @@ export class DecodeSession implements SetSink {
       } else if (item.type === 'withdraw') {
         this.store.withdraw(dom, item.id, item.options, item.all, this.res.events);
       } else {
-        const tpl = this.store.learn(dom, item.def, this.now, this.res.events);
-        if (typeof tpl === 'string') this.error('bad-template', `template ${item.def.id} not stored: ${tpl}`, item.offset, item.def.id);
-        else for (const p of this.store.take(dom, item.def.id)) this.decodePending(p, tpl);
+        const refused = this.store.learn(dom, item.def, this.now, this.res.events);
+        if (refused !== null) this.error('bad-template', `template ${item.def.id} not stored: ${refused}`, item.offset, item.def.id);
+        else for (const p of this.store.take(dom, item.def.id)) this.decodePending(p, dom.lookup(item.def.id)!);
       }
     }
   }
@@ -71,7 +71,7 @@ export class DecodeSession implements SetSink {
     const tpl = dom.lookup(setId);
     if (tpl === undefined) {
       this.store.defer({
-        domain: dom, templateId: setId, data: b.slice(start, end), offset: start,
+        domain: dom, templateId: setId, data: b.slice(start, end), offset,
         exportTime: this.ctx.exportTime, sequence: this.ctx.sequence, uptimeMs: this.ctx.uptimeMs, receivedAt: this.now,
       });
       this.advance = -1;
@@ -149,14 +149,20 @@ export class DecodeSession implements SetSink {
     this.recordCounts[k] = (this.recordCounts[k] ?? 0) + n;
   }
 
-  /** Decodes data that waited for its template, with the header values it arrived with. */
+  /**
+   * Decodes data that waited for its template, with the header values it arrived with. Its
+   * errors are marked `held` and point into the datagram the data came in.
+   */
   private decodePending(p: PendingSet, tpl: CompiledTemplate): void {
     const c = this.ctx;
     const saved = [c.exportTime, c.sequence, c.uptimeMs] as const;
     c.exportTime = p.exportTime;
     c.sequence = p.sequence;
     c.uptimeMs = p.uptimeMs;
-    this.decodeRecords(tpl, p.data, 0, p.data.length, p.offset);
+    const errors = this.res.errors;
+    const before = errors.length;
+    this.decodeRecords(tpl, p.data, 0, p.data.length, -4); // the set header preceded the data
+    for (let i = before; i < errors.length; i++) errors[i] = { ...errors[i]!, offset: errors[i]!.offset + p.offset + 4, held: true };
     [c.exportTime, c.sequence, c.uptimeMs] = saved;
   }
 }

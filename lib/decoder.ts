@@ -28,6 +28,17 @@ export interface DecoderStats {
   trailingBytes: number;
 }
 
+/** Sizes of the decoder's state, totals and the largest per exporter / domain. */
+export interface StateSize {
+  exporters: number;
+  domains: number;
+  templates: number;
+  pendingSets: number;
+  pendingBytes: number;
+  perExporter: { maxDomains: number; maxPendingSets: number; maxPendingBytes: number };
+  perDomain: { maxTemplates: number };
+}
+
 /** One stream's sequence counters. */
 export interface SequenceReport extends SequenceStats {
   exporter: string;
@@ -115,15 +126,36 @@ export class FlowDecoder {
 
   /** Templates currently held. */
   templates(): TemplateInfo[] {
-    return [...this.store.entries()].map(({ exporter, domain, tpl }) => ({
-      exporter, protocol: domain.protocol, domain: domain.id, templateId: tpl.def.id, options: tpl.def.options,
-      fields: fieldInfo(tpl.def, outputNames(tpl.def.fields)),
+    return [...this.store.entries()].map(({ exporter, domain, def }) => ({
+      exporter, protocol: domain.protocol, domain: domain.id, templateId: def.id, options: def.options,
+      fields: fieldInfo(def, outputNames(def.fields)),
     }));
   }
 
   /** Data sets waiting for their template. */
   get pendingSets(): number {
     return this.store.pendingSets;
+  }
+
+  /** How much state the decoder holds (each bounded by an option). */
+  stateSize(): StateSize {
+    let domains = 0, templates = 0, pendingSets = 0, pendingBytes = 0, maxPendingSets = 0, maxPendingBytes = 0, maxDomains = 0, maxTemplates = 0;
+    for (const e of this.store.exporters.values()) {
+      domains += e.domains.size;
+      maxDomains = Math.max(maxDomains, e.domains.size);
+      pendingSets += e.pending.length;
+      pendingBytes += e.pendingBytes;
+      maxPendingSets = Math.max(maxPendingSets, e.pending.length);
+      maxPendingBytes = Math.max(maxPendingBytes, e.pendingBytes);
+      for (const d of e.domains.values()) {
+        templates += d.templates.size;
+        maxTemplates = Math.max(maxTemplates, d.templates.size);
+      }
+    }
+    return {
+      exporters: this.store.exporters.size, domains, templates, pendingSets, pendingBytes,
+      perExporter: { maxDomains, maxPendingSets, maxPendingBytes }, perDomain: { maxTemplates },
+    };
   }
 
   /** Sequence loss / duplicate / reordering per (exporter, domain). */

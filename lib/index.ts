@@ -4,7 +4,8 @@
  * @packageDocumentation
  */
 export { FlowDecoder } from './decoder.js';
-export type { DecoderOptions, DecoderStats, SequenceReport, TemplateInfo } from './decoder.js';
+export type { DecoderOptions, DecoderStats, SequenceReport, StateSize, TemplateInfo } from './decoder.js';
+export type { TemplateStoreOptions } from './template-store.js';
 export { decodePacket } from './structure.js';
 export type { PacketStructure, StructMessage, StructSet, StructTemplate } from './structure.js';
 export { ipfixElement, v9Element, v9ScopeElement, ciscoV9Names, REVERSE_PEN } from './registry/index.js';

@@ -9,6 +9,8 @@ import type { TemplateFieldInfo } from './types.js';
 import { hex } from './format.js';
 
 export interface StructTemplate {
+  /** Offset of the template record in the datagram. */
+  offset: number;
   templateId: number;
   options: boolean;
   fields: TemplateFieldInfo[];
@@ -54,7 +56,7 @@ class StructureSink implements SetSink {
     const options = setId === 1 || setId === 3;
     const set: StructSet = { id: setId, offset, length, kind: options ? 'options-template' : 'template', templates: [] };
     for (const it of items) {
-      if (it.type === 'template') set.templates!.push({ templateId: it.def.id, options: it.def.options, fields: fieldInfo(it.def, outputNames(it.def.fields)) });
+      if (it.type === 'template') set.templates!.push({ offset: it.offset, templateId: it.def.id, options: it.def.options, fields: fieldInfo(it.def, outputNames(it.def.fields)) });
       else if (it.type === 'withdraw') (set.withdrawals ??= []).push({ templateId: it.id, options: it.options, all: it.all });
       else this.error('bad-template', it.reason, it.offset, it.templateId);
     }

@@ -20,10 +20,14 @@ export interface TemplateStoreOptions {
   maxDomainsPerExporter?: number;
   /** Templates per domain (default 4,096). */
   maxTemplatesPerDomain?: number;
+  /** Fields per template; longer templates are rejected as bad-template (default 1,024). */
+  maxFieldsPerTemplate?: number;
 }
 
+/** A learned template; compiled on first use, since many exporters define templates they never use. */
 interface TemplateEntry {
-  tpl: CompiledTemplate;
+  readonly def: TemplateDef;
+  tpl: CompiledTemplate | undefined;
   lastSeen: number;
 }
 
@@ -32,6 +36,7 @@ export interface PendingSet {
   readonly domain: DomainState;
   readonly templateId: number;
   readonly data: Uint8Array;
+  /** Offset of the set header in the datagram the data came in. */
   readonly offset: number;
   readonly exportTime: number;
   readonly sequence: number;
@@ -47,7 +52,11 @@ export class DomainState {
   initMs = NaN;
   /** Template misses not yet reported: template id -> dropped sets and bytes. */
   readonly misses = new Map<number, { sets: number; bytes: number }>();
-  readonly lookup = (id: number): CompiledTemplate | undefined => this.templates.get(id)?.tpl;
+  readonly lookup = (id: number): CompiledTemplate | undefined => {
+    const t = this.templates.get(id);
+    if (t === undefined) return undefined;
+    return t.tpl ?? (t.tpl = compileShared(t.def));
+  };
   constructor(
     readonly exporter: ExporterState,
     readonly protocol: 'netflow-v9' | 'ipfix' | 'netflow-v1' | 'netflow-v5' | 'netflow-v7',
@@ -72,15 +81,30 @@ const DEFAULTS: Required<TemplateStoreOptions> = {
   maxExporters: 10_000,
   maxDomainsPerExporter: 1024,
   maxTemplatesPerDomain: 4096,
+  maxFieldsPerTemplate: 1024,
 };
 
-/** Compiled templates shared across exporters: many routers send identical templates. */
+/**
+ * Compiled templates shared by every decoder: many routers send identical templates, and a
+ * compiled template is immutable.
+ */
 const COMPILE_CACHE_MAX = 4096;
+const compiled = new Map<string, CompiledTemplate>();
+
+function compileShared(def: TemplateDef): CompiledTemplate {
+  const key = `${def.protocol}|${def.id}|${signatureOf(def)}`;
+  let tpl = compiled.get(key);
+  if (tpl === undefined) {
+    if (compiled.size >= COMPILE_CACHE_MAX) compiled.delete(compiled.keys().next().value as string);
+    tpl = compileTemplate(def);
+    compiled.set(key, tpl);
+  }
+  return tpl;
+}
 
 export class TemplateStore {
   readonly options: Required<TemplateStoreOptions>;
   readonly exporters = new Map<string, ExporterState>();
-  private readonly compiled = new Map<string, CompiledTemplate>();
   private templateCount = 0;
 
   constructor(options: TemplateStoreOptions = {}) {
@@ -132,50 +156,41 @@ export class TemplateStore {
     this.exporters.delete(oldest.key);
   }
 
-  private compile(def: TemplateDef): CompiledTemplate {
-    const key = `${def.protocol}|${def.id}|${signatureOf(def)}`;
-    let tpl = this.compiled.get(key);
-    if (tpl === undefined) {
-      if (this.compiled.size >= COMPILE_CACHE_MAX) this.compiled.delete(this.compiled.keys().next().value as string);
-      tpl = compileTemplate(def);
-      this.compiled.set(key, tpl);
-    }
-    return tpl;
-  }
-
   /**
-   * Learns (or refreshes) a template. Returns the compiled template, or an error reason when
-   * the domain is full. A refresh with the same definition emits no event.
+   * Learns (or refreshes) a template. Returns null, or why it was not stored. A refresh with the
+   * same definition emits no event.
    */
-  learn(d: DomainState, def: TemplateDef, now: number, events: TemplateEvent[]): CompiledTemplate | string {
+  learn(d: DomainState, def: TemplateDef, now: number, events: TemplateEvent[]): string | null {
     const old = d.templates.get(def.id);
-    if (old !== undefined && old.tpl.def.options === def.options && sameFields(old.tpl.def, def)) {
+    if (old !== undefined && old.def.options === def.options && sameFields(old.def, def)) {
       old.lastSeen = now;
-      return old.tpl;
+      return null;
+    }
+    if (def.fields.length > this.options.maxFieldsPerTemplate) {
+      return `${def.fields.length} fields, more than maxFieldsPerTemplate (${this.options.maxFieldsPerTemplate})`;
     }
     if (old === undefined && d.templates.size >= this.options.maxTemplatesPerDomain) {
       return `domain already holds ${d.templates.size} templates (maxTemplatesPerDomain)`;
     }
-    const tpl = this.compile(def);
     if (old === undefined) this.templateCount++;
-    d.templates.set(def.id, { tpl, lastSeen: now });
+    d.templates.set(def.id, { def, tpl: undefined, lastSeen: now });
     events.push({
       type: 'template-learned', protocol: def.protocol as TemplateEvent['protocol'], exporter: d.exporter.key,
       domain: d.id, templateId: def.id, options: def.options, redefined: old !== undefined,
       fields: fieldInfo(def, outputNames(def.fields)),
     });
-    return tpl;
+    return null;
   }
 
   /** IPFIX withdrawal of one template, or of all (options) templates of a domain. */
   withdraw(d: DomainState, id: number, options: boolean, all: boolean, events: TemplateEvent[]): void {
-    const ids = all ? [...d.templates.entries()].filter(([, t]) => t.tpl.def.options === options).map(([i]) => i) : [id];
+    const ids = all ? [...d.templates.entries()].filter(([, t]) => t.def.options === options).map(([i]) => i) : [id];
     for (const tid of ids) {
       const t = d.templates.get(tid);
       if (t === undefined) continue;
       d.templates.delete(tid);
       this.templateCount--;
-      events.push({ type: 'template-withdrawn', protocol: 'ipfix', exporter: d.exporter.key, domain: d.id, templateId: tid, options: t.tpl.def.options });
+      events.push({ type: 'template-withdrawn', protocol: 'ipfix', exporter: d.exporter.key, domain: d.id, templateId: tid, options: t.def.options });
     }
   }
 
@@ -231,7 +246,7 @@ export class TemplateStore {
           if (now - t.lastSeen <= o.templateTimeoutMs) continue;
           d.templates.delete(id);
           this.templateCount--;
-          events.push({ type: 'template-expired', protocol: t.tpl.def.protocol as TemplateEvent['protocol'], exporter: e.key, domain: d.id, templateId: id, options: t.tpl.def.options });
+          events.push({ type: 'template-expired', protocol: t.def.protocol as TemplateEvent['protocol'], exporter: e.key, domain: d.id, templateId: id, options: t.def.options });
         }
         for (const [id, m] of d.misses) {
           errors.push({
@@ -245,9 +260,9 @@ export class TemplateStore {
   }
 
   /** Every template, for saving state. */
-  *entries(): Generator<{ exporter: string; domain: DomainState; tpl: CompiledTemplate; lastSeen: number }> {
+  *entries(): Generator<{ exporter: string; domain: DomainState; def: TemplateDef; lastSeen: number }> {
     for (const e of this.exporters.values()) {
-      for (const d of e.domains.values()) for (const t of d.templates.values()) yield { exporter: e.key, domain: d, tpl: t.tpl, lastSeen: t.lastSeen };
+      for (const d of e.domains.values()) for (const t of d.templates.values()) yield { exporter: e.key, domain: d, def: t.def, lastSeen: t.lastSeen };
     }
   }
 }

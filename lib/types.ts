@@ -87,6 +87,11 @@ export interface DecodeError {
   readonly protocol?: FlowProtocol;
   readonly domain?: number;
   readonly templateId?: number;
+  /**
+   * true when the problem is in data held from an earlier datagram (decoded when its template
+   * arrived): `offset` then points into that earlier datagram.
+   */
+  readonly held?: boolean;
   /** For template misses: how many data sets and records were dropped. */
   readonly dropped?: { readonly sets: number; readonly bytes: number };
 }

@@ -200,6 +200,10 @@ export function versionAt(b: Uint8Array, o: number): 1 | 5 | 7 | 9 | 10 | null {
  * @returns trailing bytes left over (for statistics)
  */
 export function walkDatagram(b: Uint8Array, sink: SetSink): number {
+  if (b.length === 0) {
+    sink.error('truncated', 'empty datagram', 0);
+    return 0;
+  }
   let off = 0;
   while (off < b.length) {
     const v = versionAt(b, off);
