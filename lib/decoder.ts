@@ -8,6 +8,7 @@ import { fieldInfo } from './template.js';
 import { TemplateStore, type TemplateStoreOptions } from './template-store.js';
 import type { DecodeError, DecodeErrorKind, DecodeResult, Exporter, FlowProtocol, TemplateFieldInfo } from './types.js';
 import { walkDatagram } from './walk.js';
+import { decodeSflow, isSflow, SflowSequences } from './sflow/decode.js';
 
 export interface DecoderOptions extends TemplateStoreOptions {
   /** How often (in the `now` clock given to decode) expiry runs and template misses are reported. Default 1000 ms. */
@@ -44,6 +45,10 @@ export interface SequenceReport extends SequenceStats {
   exporter: string;
   protocol: FlowProtocol;
   domain: number;
+  /** sFlow: the agent address. */
+  agent?: string;
+  /** sFlow: per data source sample counters (`flows 0:3`, `counters 0:23001`); absent for datagram counters. */
+  source?: string;
 }
 
 /** A template held by the decoder. */
@@ -68,6 +73,7 @@ export class FlowDecoder {
   private readonly store: TemplateStore;
   private readonly sweepIntervalMs: number;
   private readonly session: DecodeSession;
+  private readonly sflow = new SflowSequences();
   private lastSweep = -Infinity;
 
   constructor(options: DecoderOptions = {}) {
@@ -86,9 +92,12 @@ export class FlowDecoder {
     this.stats.datagrams++;
     this.stats.bytes += datagram.length;
     const key = exporterKey(exporter.address, exporter.port);
-    this.session.begin(res, this.store.exporter(key, now), now);
     try {
-      this.stats.trailingBytes += walkDatagram(datagram, this.session);
+      if (isSflow(datagram)) this.decodeSflow(datagram, key, now, res);
+      else {
+        this.session.begin(res, this.store.exporter(key, now), now);
+        this.stats.trailingBytes += walkDatagram(datagram, this.session);
+      }
     } catch (err) {
       // A decoder bug must not take the pipeline down with it: report it like bad input.
       res.errors.push({ kind: 'internal', reason: `decoder error: ${(err as Error).message}`, exporter: key, offset: -1 });
@@ -107,6 +116,15 @@ export class FlowDecoder {
     this.sweep(res, now, true);
     this.countErrors(res.errors);
     return res;
+  }
+
+  private decodeSflow(datagram: Uint8Array, key: string, now: number, res: DecodeResult): void {
+    decodeSflow(datagram, key, now, res, this.sflow);
+    const counts = this.stats.records;
+    for (const r of res.records) {
+      const k = `sflow-v5/${r.kind}`;
+      counts[k] = (counts[k] ?? 0) + 1;
+    }
   }
 
   private sweep(res: DecodeResult, now: number, all: boolean): void {
@@ -166,6 +184,15 @@ export class FlowDecoder {
         if (d.protocol === 'netflow-v1') continue;
         out.push({ exporter: e.key, protocol: d.protocol, domain: d.id, ...d.sequence.snapshot() });
       }
+    }
+    // sFlow: datagrams per (exporter, agent, sub-agent); samples per data source.
+    for (const [key, t] of this.sflow.datagrams) {
+      const [exporter, agent, sub] = key.split('|');
+      out.push({ exporter: exporter!, protocol: 'sflow-v5', domain: Number(sub), agent, ...t.snapshot() });
+    }
+    for (const [key, t] of this.sflow.sources) {
+      const [exporter, agent, sub, kind, source] = key.split('|');
+      out.push({ exporter: exporter!, protocol: 'sflow-v5', domain: Number(sub), agent, source: `${kind === 'c' ? 'counters' : 'flows'} ${source}`, ...t.snapshot() });
     }
     return out;
   }

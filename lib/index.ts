@@ -1,12 +1,12 @@
 /**
- * flowpipe: NetFlow v1/v5/v7/v9 and IPFIX decoding (sFlow v5 and the stream stages come in
- * their own modules).
+ * flowpipe: NetFlow v1/v5/v7/v9, IPFIX and sFlow v5 decoding.
  * @packageDocumentation
  */
 export { FlowDecoder } from './decoder.js';
 export type { DecoderOptions, DecoderStats, SequenceReport, StateSize, TemplateInfo } from './decoder.js';
 export type { TemplateStoreOptions } from './template-store.js';
 export { decodePacket } from './structure.js';
+export type { SflowStructure, SflowSampleStructure, SflowHeader } from './sflow/decode.js';
 export type { PacketStructure, StructMessage, StructSet, StructTemplate } from './structure.js';
 export { ipfixElement, v9Element, v9ScopeElement, ciscoV9Names, REVERSE_PEN } from './registry/index.js';
 export type { ElementInfo, DataType } from './registry/index.js';

@@ -7,6 +7,7 @@ import { outputNames } from './compile.js';
 import { fieldInfo } from './template.js';
 import type { TemplateFieldInfo } from './types.js';
 import { hex } from './format.js';
+import { decodeSflow, isSflow, type SflowOut, type SflowStructure } from './sflow/decode.js';
 
 export interface StructTemplate {
   /** Offset of the template record in the datagram. */
@@ -39,6 +40,8 @@ export interface StructMessage {
 
 export interface PacketStructure {
   messages: StructMessage[];
+  /** sFlow v5 datagrams: header and the sample / record layout. */
+  sflow?: SflowStructure;
   errors: { kind: DecodeErrorKind; reason: string; offset: number; templateId?: number }[];
   trailingBytes: number;
 }
@@ -81,6 +84,14 @@ class StructureSink implements SetSink {
 export function decodePacket(datagram: Uint8Array): PacketStructure {
   const sink = new StructureSink();
   try {
+    if (isSflow(datagram)) {
+      const sflow: SflowStructure = { header: null, samples: [] };
+      const res: SflowOut = { records: [], errors: [] };
+      decodeSflow(datagram, '', 0, res, null, sflow);
+      sink.out.sflow = sflow;
+      sink.out.errors.push(...res.errors.map(({ kind, reason, offset }) => ({ kind, reason, offset })));
+      return sink.out;
+    }
     sink.out.trailingBytes = walkDatagram(datagram, sink);
   } catch (err) {
     sink.out.errors.push({ kind: 'internal', reason: `decoder error: ${(err as Error).message}`, offset: -1 });

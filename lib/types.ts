@@ -45,16 +45,19 @@ export interface FieldMap {
 
 /** Record meta data common to every protocol. */
 export interface RecordMeta {
-  /** `flow` for data records, `options` for options data records (v9/IPFIX). */
-  kind: 'flow' | 'options';
+  /**
+   * `flow` for data records and sFlow flow samples, `options` for options data records
+   * (v9/IPFIX), `counters` for sFlow counter samples, `drop` for sFlow discarded-packet samples.
+   */
+  kind: 'flow' | 'options' | 'counters' | 'drop';
   protocol: FlowProtocol;
   /** `ip:port` of the exporter (`[v6]:port` for IPv6). */
   exporter: string;
-  /** v9 source id, IPFIX observation domain id, v5/v7 `engineType << 8 | engineId`, v1 0. */
+  /** v9 source id, IPFIX observation domain id, v5/v7 `engineType << 8 | engineId`, sFlow sub-agent id, v1 0. */
   domain: number;
   /** v9/IPFIX template id; 0 for the fixed formats. */
   templateId: number;
-  /** Export time from the message header, epoch milliseconds. */
+  /** Export time from the message header, epoch milliseconds (sFlow has none: the receive time). */
   exportTime: number;
   /** Header sequence number (v9 packets, IPFIX and v5/v7 records). */
   sequence: number;

@@ -1,0 +1,197 @@
+// sFlow v5 datagrams (sflow_version_5.txt): header, samples by their lengths, records by theirs.
+// One record out per sample: `flow`, `counters` or `drop`. Never throws; every problem is a typed
+// error and the rest of the datagram decodes where its lengths allow.
+import { SequenceTracker } from '../sequence.js';
+import type { DecodeError, DecodeErrorKind, FlowRecord } from '../types.js';
+import { XdrReader } from './reader.js';
+import { counterRecord, flowRecord, type Fields } from './records.js';
+
+/** Layout of one sample, for decodePacket() and tools (tcpdump-like views). */
+export interface SflowSampleStructure {
+  enterprise: number;
+  format: number;
+  offset: number;
+  length: number;
+  records: { enterprise: number; format: number; offset: number; length: number }[];
+}
+
+export interface SflowHeader {
+  version: 5;
+  agent: string;
+  subAgentId: number;
+  sequence: number;
+  uptime: number;
+  samples: number;
+}
+
+export interface SflowStructure {
+  header: SflowHeader | null;
+  samples: SflowSampleStructure[];
+}
+
+/** Sequence counters per (exporter, agent, sub-agent) and per sample source, bounded. */
+export class SflowSequences {
+  readonly datagrams = new Map<string, SequenceTracker>();
+  readonly sources = new Map<string, SequenceTracker>();
+  constructor(private readonly max = 65536) {}
+  tracker(map: Map<string, SequenceTracker>, key: string): SequenceTracker {
+    let t = map.get(key);
+    if (t === undefined) {
+      if (map.size >= this.max) map.delete(map.keys().next().value as string);
+      t = new SequenceTracker();
+      map.set(key, t);
+    }
+    return t;
+  }
+}
+
+/** Is this datagram sFlow v5? (32-bit version 5: NetFlow v5 has a 16-bit version.) */
+export function isSflow(b: Uint8Array): boolean {
+  return b.length >= 4 && b[0] === 0 && b[1] === 0 && b[2] === 0 && b[3] === 5;
+}
+
+const SAMPLE_KIND: Record<number, 'flow' | 'counters' | 'drop'> = { 1: 'flow', 2: 'counters', 3: 'flow', 4: 'counters', 5: 'drop' };
+const SAMPLE_NAME: Record<number, string> = { 1: 'flow', 2: 'counters', 3: 'expanded-flow', 4: 'expanded-counters', 5: 'discarded-packet' };
+
+export interface SflowOut {
+  records: FlowRecord[];
+  errors: DecodeError[];
+}
+
+/**
+ * Decodes one sFlow v5 datagram.
+ * @param exporter `ip:port` of the UDP source
+ * @param now receive time (sFlow carries no wall clock): the records' exportTime
+ * @param seq sequence trackers, or null (stateless)
+ * @param structure filled with the sample/record layout when given
+ */
+export function decodeSflow(b: Uint8Array, exporter: string, now: number, out: SflowOut, seq: SflowSequences | null, structure?: SflowStructure): void {
+  const err = (kind: DecodeErrorKind, reason: string, offset: number): void => {
+    out.errors.push({ kind, reason, exporter, offset, protocol: 'sflow-v5' });
+  };
+  const r = new XdrReader(b, 4, b.length);
+  const agent = r.address();
+  const subAgentId = r.u32();
+  const sequence = r.u32();
+  const uptime = r.u32();
+  const count = r.u32();
+  if (r.overrun || agent === '') {
+    err('truncated', `sFlow datagram of ${b.length} bytes is shorter than its header`, 0);
+    return;
+  }
+  if (structure) structure.header = { version: 5, agent, subAgentId, sequence, uptime, samples: count };
+  const streamKey = `${exporter}|${agent}|${subAgentId}`;
+  seq?.tracker(seq.datagrams, streamKey).observe(sequence, 1);
+  for (let i = 0; i < count; i++) {
+    if (r.left < 8) {
+      err('truncated', `header says ${count} samples but the datagram ends after ${i}`, r.p);
+      return;
+    }
+    const start = r.p;
+    const dataFormat = r.u32();
+    const length = r.u32();
+    let end = r.p + length;
+    if (end > b.length) {
+      err('truncated', `sample ${i} length ${length} runs ${end - b.length} bytes past the datagram`, start);
+      end = b.length;
+    }
+    const enterprise = Math.floor(dataFormat / 4096);
+    const format = dataFormat & 0xfff;
+    const sampleStruct: SflowSampleStructure | undefined = structure ? { enterprise, format, offset: start, length, records: [] } : undefined;
+    if (sampleStruct) structure!.samples.push(sampleStruct);
+    const kind = enterprise === 0 ? SAMPLE_KIND[format] : undefined;
+    const body = new XdrReader(b, r.p, end);
+    r.p = end;
+    if (kind === undefined) {
+      // Unknown sample type: kept, with its bytes, as its own record.
+      out.records.push(meta('flow', exporter, subAgentId, now, sequence, agent, uptime, {
+        sampleType: `enterprise${enterprise}:${format}`, data: body.hex(body.left),
+      }));
+      continue;
+    }
+    const s = sampleHeader(format, body);
+    const rec = meta(kind, exporter, subAgentId, now, sequence, agent, uptime, s);
+    const n = body.u32();
+    if (body.overrun) {
+      err('truncated', `sample ${i} (${SAMPLE_NAME[format]}) ends inside its header`, start);
+      out.records.push(rec);
+      continue;
+    }
+    seq?.tracker(seq.sources, `${streamKey}|${kind === 'counters' ? 'c' : 'f'}|${String(s['sourceIdType'])}:${String(s['sourceIdIndex'])}`).observe(s['sampleSequence'] as number, 1);
+    for (let j = 0; j < n; j++) {
+      if (body.left < 8) {
+        err('truncated', `sample ${i} says ${n} records but ends after ${j}`, body.p);
+        break;
+      }
+      const recStart = body.p;
+      const recFormat = body.u32();
+      const recLength = body.u32();
+      let recEnd = body.p + recLength;
+      if (recEnd > end) {
+        err('truncated', `record ${j} of sample ${i} (format ${recFormat & 0xfff}) length ${recLength} runs past its sample`, recStart);
+        recEnd = end;
+      }
+      const re = Math.floor(recFormat / 4096);
+      const rf = recFormat & 0xfff;
+      sampleStruct?.records.push({ enterprise: re, format: rf, offset: recStart, length: recLength });
+      const rr = new XdrReader(b, body.p, recEnd);
+      body.p = recEnd;
+      const known = kind === 'counters' ? counterRecord(re, rf, rr, rec) : flowRecord(re, rf, rr, rec);
+      if (!known) {
+        const list = (rec['unknownRecords'] ??= []) as unknown as { enterprise: number; format: number; data: string }[];
+        list.push({ enterprise: re, format: rf, data: rr.hex(rr.left) });
+      } else if (rr.overrun) {
+        err('record-overflow', `record ${j} of sample ${i} (enterprise ${re}, format ${rf}) is shorter than its format; decoded as far as it goes`, recStart);
+      }
+    }
+    out.records.push(rec);
+  }
+  if (r.left > 0) err('length-mismatch', `${r.left} bytes after the last sample`, r.p);
+}
+
+/** Sample header fields: compact and expanded forms give the same names. */
+function sampleHeader(format: number, r: XdrReader): Fields {
+  const s: Fields = { sampleType: SAMPLE_NAME[format], sampleSequence: r.u32() };
+  if (format === 1 || format === 2) {
+    const id = r.u32();
+    s['sourceIdType'] = id >>> 24;
+    s['sourceIdIndex'] = id & 0xffffff;
+  } else {
+    s['sourceIdType'] = r.u32();
+    s['sourceIdIndex'] = r.u32();
+  }
+  if (format === 2 || format === 4) return s;
+  if (format === 5) {
+    s['drops'] = r.u32();
+    s['ingressInterface'] = r.u32();
+    s['egressInterface'] = r.u32();
+    s['dropReason'] = r.u32();
+    return s;
+  }
+  s['samplingRate'] = r.u32();
+  s['samplePool'] = r.u32();
+  s['drops'] = r.u32();
+  if (format === 1) {
+    // Compact form: the top two bits are the format (0 ifIndex, 1 discard reason, 2 interface count).
+    interfaceValue(s, 'ingressInterface', r.u32());
+    interfaceValue(s, 'egressInterface', r.u32());
+  } else {
+    const inFormat = r.u32();
+    s['ingressInterface'] = r.u32();
+    if (inFormat !== 0) s['ingressInterfaceFormat'] = inFormat;
+    const outFormat = r.u32();
+    s['egressInterface'] = r.u32();
+    if (outFormat !== 0) s['egressInterfaceFormat'] = outFormat;
+  }
+  return s;
+}
+
+function interfaceValue(s: Fields, name: string, v: number): void {
+  const fmt = v >>> 30;
+  s[name] = v & 0x3fffffff;
+  if (fmt !== 0) s[`${name}Format`] = fmt;
+}
+
+function meta(kind: 'flow' | 'counters' | 'drop', exporter: string, domain: number, now: number, sequence: number, agent: string, uptime: number, fields: Fields): FlowRecord {
+  return { kind, protocol: 'sflow-v5', exporter, domain, templateId: 0, exportTime: now, sequence, agent, agentUptime: uptime, ...fields } as FlowRecord;
+}

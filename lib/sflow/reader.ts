@@ -1,0 +1,97 @@
+// A bounds-checked XDR reader: reading past the end yields zeros and sets `overrun` instead of
+// throwing, so a short record decodes as far as its bytes go and then says so.
+import { hex, ipv4, ipv6, mac, str, u32, u64 } from '../format.js';
+
+export class XdrReader {
+  overrun = false;
+  constructor(readonly b: Uint8Array, public p: number, public end: number) {}
+
+  get left(): number {
+    return this.end - this.p;
+  }
+
+  private take(n: number): number {
+    const at = this.p;
+    if (at + n > this.end) {
+      this.overrun = true;
+      this.p = this.end;
+      return -1;
+    }
+    this.p += n;
+    return at;
+  }
+
+  u32(): number {
+    const at = this.take(4);
+    return at < 0 ? 0 : u32(this.b, at);
+  }
+
+  u64(): number | bigint {
+    const at = this.take(8);
+    return at < 0 ? 0 : u64(this.b, at);
+  }
+
+  /** Signed 32-bit. */
+  i32(): number {
+    return this.u32() | 0;
+  }
+
+  float(): number {
+    const at = this.take(4);
+    return at < 0 ? 0 : new DataView(this.b.buffer, this.b.byteOffset + at, 4).getFloat32(0);
+  }
+
+  ipv4(): string {
+    const at = this.take(4);
+    return at < 0 ? '' : ipv4(this.b, at);
+  }
+
+  ipv6(): string {
+    const at = this.take(16);
+    return at < 0 ? '' : ipv6(this.b, at);
+  }
+
+  /** sFlow address: type (1 IPv4, 2 IPv6, 0 unknown) and the address. */
+  address(): string {
+    const t = this.u32();
+    if (t === 1) return this.ipv4();
+    if (t === 2) return this.ipv6();
+    return '';
+  }
+
+  /** MAC in 6 bytes followed by 2 bytes of XDR padding. */
+  macPadded(): string {
+    const at = this.take(8);
+    return at < 0 ? '' : mac(this.b, at);
+  }
+
+  /** Opaque bytes of length n, XDR-padded to 4 (padding forgiven at the end of a record). */
+  opaque(n: number): { at: number; len: number } {
+    const len = Math.min(n, Math.max(0, this.left));
+    if (len < n) this.overrun = true;
+    const at = this.p;
+    this.p = Math.min(this.end, this.p + ((n + 3) & ~3));
+    return { at, len };
+  }
+
+  /** XDR string: length then bytes. */
+  string(): string {
+    const n = this.u32();
+    const o = this.opaque(n);
+    return str(this.b, o.at, o.len);
+  }
+
+  hex(n: number): string {
+    const o = this.opaque(n);
+    return hex(this.b, o.at, o.len);
+  }
+
+  /** An array of u32 with its count. */
+  u32s(limit = 1024): number[] {
+    const n = this.u32();
+    const out: number[] = [];
+    for (let i = 0; i < n && i < limit && !this.overrun; i++) out.push(this.u32());
+    if (n > limit) this.overrun = true;
+    return out;
+  }
+}
