@@ -145,7 +145,7 @@ export class CaptureParser {
         const v = this.buf[o + 4]!;
         tsPerSec = v & 0x80 ? 2 ** (v & 0x7f) : 10 ** v;
       }
-      o += 4 + ((olen + 3) & ~3);
+      o += 4 + Math.ceil(olen / 4) * 4;
     }
     this.interfaces.push({ linkType, tsPerSec });
   }

@@ -119,7 +119,7 @@ export class FlowDecoder {
   }
 
   private decodeSflow(datagram: Uint8Array, key: string, now: number, res: DecodeResult): void {
-    decodeSflow(datagram, key, now, res, this.sflow);
+    this.stats.trailingBytes += decodeSflow(datagram, key, now, res, this.sflow);
     const counts = this.stats.records;
     for (const r of res.records) {
       const k = `sflow-v5/${r.kind}`;

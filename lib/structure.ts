@@ -87,7 +87,7 @@ export function decodePacket(datagram: Uint8Array): PacketStructure {
     if (isSflow(datagram)) {
       const sflow: SflowStructure = { header: null, samples: [] };
       const res: SflowOut = { records: [], errors: [] };
-      decodeSflow(datagram, '', 0, res, null, sflow);
+      sink.out.trailingBytes = decodeSflow(datagram, '', 0, res, null, sflow);
       sink.out.sflow = sflow;
       sink.out.errors.push(...res.errors.map(({ kind, reason, offset }) => ({ kind, reason, offset })));
       return sink.out;

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { fuzz, replay, FUZZ_CAPS } from './fuzz/harness.js';
+import { fuzz, replay } from './fuzz/harness.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/fuzz/', import.meta.url));
 
@@ -26,14 +26,16 @@ for (const file of readdirSync(FIXTURES).filter((f) => f.endsWith('.json'))) {
   test(`fuzz regression ${file}`, () => {
     const f = JSON.parse(readFileSync(FIXTURES + file, 'utf8')) as Finding;
     const input = Buffer.from(f.input, 'hex');
+    const started = Date.now();
     const results = replay(f.before.map((h) => Buffer.from(h, 'hex')), input, f.exporter);
+    assert.ok(Date.now() - started < 1000, 'replays in bounded time');
     for (const r of results) {
       for (const e of r.errors) {
         assert.notEqual(e.kind, 'internal', e.reason);
         if (e.offset > input.length) assert.equal(e.held, true, `offset ${e.offset} beyond the input must be marked held`);
       }
     }
-    assert.ok(results.at(-2)!.errors.some((e) => e.held), 'the finding still exercises held data');
-    assert.ok(FUZZ_CAPS.maxPendingSets > 0);
+    if (/held/.test(f.problem)) assert.ok(results.at(-2)!.errors.some((e) => e.held), 'the finding still exercises held data');
+    assert.ok(results.at(-2)!.errors.length > 0, 'the bad input is reported as typed errors');
   });
 }

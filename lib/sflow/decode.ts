@@ -3,7 +3,9 @@
 // error and the rest of the datagram decodes where its lengths allow.
 import { SequenceTracker } from '../sequence.js';
 import type { DecodeError, DecodeErrorKind, FlowRecord } from '../types.js';
-import { XdrReader } from './reader.js';
+import { pad4, XdrReader } from './reader.js';
+import { allZero } from '../walk.js';
+
 import { counterRecord, flowRecord, type Fields } from './records.js';
 
 /** Layout of one sample, for decodePacket() and tools (tcpdump-like views). */
@@ -50,6 +52,9 @@ export function isSflow(b: Uint8Array): boolean {
   return b.length >= 4 && b[0] === 0 && b[1] === 0 && b[2] === 0 && b[3] === 5;
 }
 
+/** Records decoded per sample; real agents send a handful. More is reported and skipped. */
+const MAX_RECORDS_PER_SAMPLE = 256;
+
 const SAMPLE_KIND: Record<number, 'flow' | 'counters' | 'drop'> = { 1: 'flow', 2: 'counters', 3: 'flow', 4: 'counters', 5: 'drop' };
 const SAMPLE_NAME: Record<number, string> = { 1: 'flow', 2: 'counters', 3: 'expanded-flow', 4: 'expanded-counters', 5: 'discarded-packet' };
 
@@ -64,8 +69,9 @@ export interface SflowOut {
  * @param now receive time (sFlow carries no wall clock): the records' exportTime
  * @param seq sequence trackers, or null (stateless)
  * @param structure filled with the sample/record layout when given
+ * @returns bytes after the declared samples (not zero padding)
  */
-export function decodeSflow(b: Uint8Array, exporter: string, now: number, out: SflowOut, seq: SflowSequences | null, structure?: SflowStructure): void {
+export function decodeSflow(b: Uint8Array, exporter: string, now: number, out: SflowOut, seq: SflowSequences | null, structure?: SflowStructure): number {
   const err = (kind: DecodeErrorKind, reason: string, offset: number): void => {
     out.errors.push({ kind, reason, exporter, offset, protocol: 'sflow-v5' });
   };
@@ -77,7 +83,7 @@ export function decodeSflow(b: Uint8Array, exporter: string, now: number, out: S
   const count = r.u32();
   if (r.overrun || agent === '') {
     err('truncated', `sFlow datagram of ${b.length} bytes is shorter than its header`, 0);
-    return;
+    return 0;
   }
   if (structure) structure.header = { version: 5, agent, subAgentId, sequence, uptime, samples: count };
   const streamKey = `${exporter}|${agent}|${subAgentId}`;
@@ -85,7 +91,7 @@ export function decodeSflow(b: Uint8Array, exporter: string, now: number, out: S
   for (let i = 0; i < count; i++) {
     if (r.left < 8) {
       err('truncated', `header says ${count} samples but the datagram ends after ${i}`, r.p);
-      return;
+      return 0;
     }
     const start = r.p;
     const dataFormat = r.u32();
@@ -119,6 +125,10 @@ export function decodeSflow(b: Uint8Array, exporter: string, now: number, out: S
     }
     seq?.tracker(seq.sources, `${streamKey}|${kind === 'counters' ? 'c' : 'f'}|${String(s['sourceIdType'])}:${String(s['sourceIdIndex'])}`).observe(s['sampleSequence'] as number, 1);
     for (let j = 0; j < n; j++) {
+      if (j === MAX_RECORDS_PER_SAMPLE) {
+        err('bad-length', `sample ${i} declares ${n} records; only the first ${MAX_RECORDS_PER_SAMPLE} are decoded`, body.p);
+        break;
+      }
       if (body.left < 8) {
         err('truncated', `sample ${i} says ${n} records but ends after ${j}`, body.p);
         break;
@@ -126,27 +136,50 @@ export function decodeSflow(b: Uint8Array, exporter: string, now: number, out: S
       const recStart = body.p;
       const recFormat = body.u32();
       const recLength = body.u32();
-      let recEnd = body.p + recLength;
-      if (recEnd > end) {
-        err('truncated', `record ${j} of sample ${i} (format ${recFormat & 0xfff}) length ${recLength} runs past its sample`, recStart);
-        recEnd = end;
-      }
       const re = Math.floor(recFormat / 4096);
       const rf = recFormat & 0xfff;
+      // A length that is not a multiple of 4 is never valid XDR: decode the record by its own
+      // content (within the sample), go on from where it ends, and report the bad length.
+      const unaligned = recLength % 4 !== 0;
+      let recEnd = unaligned ? end : body.p + recLength;
+      if (recEnd > end) {
+        if (recEnd <= b.length) {
+          // The record's own length fits in the datagram: trust it over the sample's.
+          err('length-mismatch', `record ${j} of sample ${i} (format ${rf}) runs ${recEnd - end} bytes past its sample length; decoded by the record length`, recStart);
+          end = recEnd;
+          body.end = end;
+          r.p = end;
+        } else {
+          err('truncated', `record ${j} of sample ${i} (format ${rf}) length ${recLength} runs past the datagram`, recStart);
+          recEnd = end;
+        }
+      }
       sampleStruct?.records.push({ enterprise: re, format: rf, offset: recStart, length: recLength });
       const rr = new XdrReader(b, body.p, recEnd);
-      body.p = recEnd;
       const known = kind === 'counters' ? counterRecord(re, rf, rr, rec) : flowRecord(re, rf, rr, rec);
       if (!known) {
+        const size = unaligned ? Math.min(rr.left, pad4(recLength)) : rr.left;
         const list = (rec['unknownRecords'] ??= []) as unknown as { enterprise: number; format: number; data: string }[];
-        list.push({ enterprise: re, format: rf, data: rr.hex(rr.left) });
+        list.push({ enterprise: re, format: rf, data: rr.hex(size) });
       } else if (rr.overrun) {
         err('record-overflow', `record ${j} of sample ${i} (enterprise ${re}, format ${rf}) is shorter than its format; decoded as far as it goes`, recStart);
       }
+      if (unaligned) {
+        const used = rr.p - recStart - 8;
+        // Content that fills the declared length with only the XDR padding missing (an unpadded
+        // final string) is intact: go on right after it. Anything else is reported.
+        if (known && (used === recLength || used === pad4(recLength))) body.p = Math.min(end, recStart + 8 + recLength);
+        else {
+          err('length-mismatch', `record ${j} of sample ${i} (format ${rf}) declares length ${recLength}, not XDR-aligned; decoded by its content (${used} bytes)`, recStart);
+          body.p = rr.p;
+        }
+      } else body.p = recEnd;
     }
     out.records.push(rec);
   }
-  if (r.left > 0) err('length-mismatch', `${r.left} bytes after the last sample`, r.p);
+  // The datagram ends after its declared samples; bytes beyond (old buffer contents in some
+  // captures) are counted by the caller, like NetFlow's trailing bytes.
+  return r.left > 0 && !allZero(b, r.p, b.length) ? r.left : 0;
 }
 
 /** Sample header fields: compact and expanded forms give the same names. */

@@ -2,6 +2,14 @@
 // throwing, so a short record decodes as far as its bytes go and then says so.
 import { hex, ipv4, ipv6, mac, str, u32, u64 } from '../format.js';
 
+/**
+ * n rounded up to a multiple of 4. Plain arithmetic: XDR lengths are 32-bit unsigned, and
+ * `(n + 3) & ~3` turns lengths above 2^31 negative (which walked a reader backwards forever).
+ */
+export function pad4(n: number): number {
+  return Math.ceil(n / 4) * 4;
+}
+
 export class XdrReader {
   overrun = false;
   constructor(readonly b: Uint8Array, public p: number, public end: number) {}
@@ -70,7 +78,7 @@ export class XdrReader {
     const len = Math.min(n, Math.max(0, this.left));
     if (len < n) this.overrun = true;
     const at = this.p;
-    this.p = Math.min(this.end, this.p + ((n + 3) & ~3));
+    this.p = Math.min(this.end, this.p + pad4(n));
     return { at, len };
   }
 

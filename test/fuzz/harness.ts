@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { FlowDecoder, decodePacket, type DecodeError, type DecodeResult, type Exporter, type TemplateStoreOptions } from '../../lib/index.js';
 import { toJson } from '../../lib/json.js';
 import { loadManifest, readCorpus } from '../helpers/corpus.js';
+import { readCapture } from '../../lib/capture.js';
 import { mutate } from './mutate.js';
 import { randomTemplateAndData } from './generate.js';
 import { Prng } from './prng.js';
@@ -38,11 +39,11 @@ export interface FuzzReport {
   failures: Failure[];
 }
 
-/** Corpus datagrams, each with the files that carry its templates. */
+/** Corpus datagrams (raw files and every datagram of the captures), each with the files that carry its templates. */
 export function corpusSeeds(): { input: Buffer; before: Buffer[] }[] {
-  return loadManifest()
-    .filter((e) => e.container === 'raw')
-    .map((e) => ({ input: readCorpus(e.file), before: e.needs_templates_from.map(readCorpus) }));
+  return loadManifest().flatMap((e) => e.container === 'raw'
+    ? [{ input: readCorpus(e.file), before: e.needs_templates_from.map(readCorpus) }]
+    : readCapture(readCorpus(e.file)).map((d) => ({ input: d.payload, before: [] })));
 }
 
 function checkResult(res: DecodeResult, input: Buffer): string | null {
@@ -102,7 +103,8 @@ export function fuzz(seed: number, inputs: number, onProgress?: (done: number, r
     // (template refreshes, data held for its template, padding).
     if (ra.records.length === 0 && ra.errors.length === 0 && ra.events.length === 0) {
       const p = decodePacket(input);
-      if (p.messages.length === 0 || p.errors.length > 0) fail('accounted for', `no output, structure: ${JSON.stringify(p.errors).slice(0, 200)}`);
+      const parsed = p.messages.length > 0 || (p.sflow?.header ?? null) !== null;
+      if (!parsed || p.errors.length > 0) fail('accounted for', `no output, structure: ${JSON.stringify(p.errors).slice(0, 200)}`);
     }
   };
   for (let i = 0; i < inputs; i++) {

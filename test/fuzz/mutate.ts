@@ -4,6 +4,26 @@
 import { decodePacket } from '../../lib/index.js';
 import type { Prng } from './prng.js';
 
+/** Positions of 32-bit length/count fields of an sFlow datagram: samples, records, and words inside records (XDR string lengths, array counts). */
+export function sflowFields(b: Buffer, r: Prng): number[] {
+  const s = decodePacket(b).sflow;
+  if (s?.header == null) return [];
+  const out = [b[7] === 2 ? 36 : 24]; // number of samples, after an IPv6 or IPv4 agent address
+  for (const sample of s.samples) {
+    out.push(sample.offset + 4, sample.offset + 8 + 4 * r.int(10));
+    for (const rec of sample.records) out.push(rec.offset + 4, rec.offset + 8 + 4 * r.int(Math.max(1, rec.length / 4)));
+  }
+  return out.filter((o) => o + 4 <= b.length);
+}
+
+const INTERESTING32 = [0, 1, 2, 3, 4, 8, 255, 256, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, 65536];
+
+function edit32(r: Prng, b: Buffer, at: number): void {
+  const old = b.readUInt32BE(at);
+  const v = r.pick([() => r.pick(INTERESTING32), () => old + r.int(17) - 8, () => b.length - at, () => r.int(2 ** 32)])();
+  b.writeUInt32BE(((v % 2 ** 32) + 2 ** 32) % 2 ** 32, at);
+}
+
 /** Positions of 16-bit length/count fields in a datagram, found by its structure. */
 export function lengthFields(b: Buffer): number[] {
   const out: number[] = [];
@@ -57,8 +77,12 @@ export function mutate(r: Prng, input: Buffer, other: Buffer): Buffer {
       case 2: b = b.subarray(0, r.int(b.length + 1)); break; // truncate
       case 3: b = Buffer.concat([b, r.chance(0.5) ? Buffer.alloc(r.int(64)) : r.bytes(r.int(200))]); break; // extend
       case 4: case 5: case 6: { // length / count fields
-        const fields = lengthFields(b);
-        if (fields.length > 0) edit16(r, b, r.pick(fields));
+        const sflow = sflowFields(b, r);
+        if (sflow.length > 0) edit32(r, b, r.pick(sflow));
+        else {
+          const fields = lengthFields(b);
+          if (fields.length > 0) edit16(r, b, r.pick(fields));
+        }
         break;
       }
       case 7: { // splice with another datagram
