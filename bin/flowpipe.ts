@@ -3,16 +3,19 @@
 // concatenated, as a UDP payload or `nc -lu` capture holds them) in order with one template
 // state and writes NDJSON records to stdout.
 import { readFile } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
+import { isCapture, readCapture } from '../lib/capture.js';
 import { FlowDecoder } from '../lib/index.js';
 import { recordLine, toJson } from '../lib/json.js';
 import type { DecodeError } from '../lib/index.js';
 
 const USAGE = `usage: flowpipe decode [--exporter IP:PORT] [--strict] [--stats] [FILE...]
 
-Decodes NetFlow v1/v5/v7/v9 and IPFIX export data (raw datagram bytes) to NDJSON on stdout.
+Decodes NetFlow v1/v5/v7/v9, IPFIX and sFlow v5 to NDJSON on stdout. Input: pcap or pcapng
+captures (each datagram attributed to its UDP source) or raw export bytes, gzipped or not.
 Files are decoded in order with one template state; with no FILE, stdin is read.
 
-  --exporter IP:PORT  exporter the input is attributed to (default 0.0.0.0:0)
+  --exporter IP:PORT  exporter raw input is attributed to (default 0.0.0.0:0)
   --strict            exit 1 if any decode error occurred
   --stats             print a summary on stderr
 
@@ -69,11 +72,23 @@ async function decode(args: Args): Promise<number> {
       unreadable = true;
       continue;
     }
-    const res = dec.decode(buf, args.exporter);
-    for (const r of res.records) out.push(recordLine(r));
-    for (const e of res.errors) process.stderr.write(describe(e, file) + '\n');
-    errors += res.errors.length;
-    emit(out.splice(0));
+    if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
+      try {
+        buf = gunzipSync(buf);
+      } catch (err) {
+        process.stderr.write(`flowpipe: ${file}: not valid gzip: ${(err as Error).message}\n`);
+        unreadable = true;
+        continue;
+      }
+    }
+    const datagrams = isCapture(buf) ? readCapture(buf) : [{ payload: buf, src: args.exporter, time: Date.now() }];
+    for (const d of datagrams) {
+      const res = dec.decode(d.payload, d.src, d.time);
+      for (const r of res.records) out.push(recordLine(r));
+      for (const e of res.errors) process.stderr.write(describe(e, file) + '\n');
+      errors += res.errors.length;
+      emit(out.splice(0));
+    }
   }
   const end = dec.flush();
   for (const e of end.errors) process.stderr.write(describe(e, 'end of input') + '\n');

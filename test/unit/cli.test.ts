@@ -29,3 +29,16 @@ test('flowpipe decode: stdin, --exporter, exit codes', () => {
   assert.match(garbage.stderr.toString(), /unknown-version/);
   assert.equal(run(['decode'], Buffer.alloc(32, 0xff)).status, 0, 'decode errors are reported, not fatal');
 });
+
+test('flowpipe decode: pcap captures (attributed to their UDP source) and gzip', () => {
+  const r = run(['decode', 'test/fixtures/corpus/tcpdump/sflow_expanded.pcap']);
+  assert.equal(r.status, 0, r.stderr.toString());
+  const rec = JSON.parse(r.stdout.toString().trim()) as Record<string, unknown>;
+  assert.equal(rec['protocol'], 'sflow-v5');
+  assert.equal(rec['exporter'], '192.0.2.100:47873');
+  assert.equal(rec['agent'], '49.49.49.49');
+  const gz = spawnSync('gzip', ['-c', 'examples/samples/softflowd-ipfix.bin'], { cwd: root }).stdout;
+  const z = run(['decode'], gz);
+  assert.equal(z.status, 0);
+  assert.equal(z.stdout.toString().trim().split('\n').length, 13);
+});
