@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CaptureParser, isCapture } from '../lib/capture.js';
 import type { Datagram } from './datagram.js';
+import { Framer } from './framer.js';
 
 export interface CaptureSourceOptions {
   /** Exporter raw (non-capture) input is attributed to (default 0.0.0.0:0). */
@@ -65,10 +66,20 @@ async function* datagrams(input: string | NodeJS.ReadableStream, o: CaptureSourc
     for await (const x of it) yield* emit(x.chunk);
     return;
   }
-  // Raw export bytes: the whole input is one payload of concatenated messages.
-  const parts = [first.value.chunk];
-  for await (const x of it) parts.push(x.chunk);
-  yield { data: Buffer.concat(parts), exporter, receivedAt: Date.now() };
+  // Raw export bytes: cut into messages by their own lengths.
+  const cutter = new Framer({ exporter });
+  const take = function* (): Generator<Datagram> {
+    for (let d = cutter.read() as Datagram | null; d !== null; d = cutter.read() as Datagram | null) yield d;
+  };
+  cutter.write(first.value.chunk);
+  yield* take();
+  for await (const x of it) {
+    cutter.write(x.chunk);
+    yield* take();
+  }
+  cutter.end();
+  await new Promise((r) => setImmediate(r));
+  yield* take();
 }
 
 /**

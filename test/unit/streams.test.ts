@@ -121,3 +121,24 @@ test('udpSource: loopback v4/v6, allowlist, bounded queue counts drops', async (
   assert.equal(allow('2001:db8::5', 1), true);
   assert.equal(allow('203.0.113.1', 1), false);
 });
+
+test('framer: cuts concatenated raw exports by their own lengths and resyncs after garbage', async () => {
+  const { framer } = await import('../../index.js');
+  const corpus = (f: string): Buffer => readFileSync(root + 'test/fixtures/corpus/' + f);
+  const v5 = corpus('logstash-codec-netflow/netflow5.dat'); // 12 v5 datagrams
+  const ipfix = corpus('logstash-codec-netflow/ipfix.dat'); // 3 IPFIX messages
+  const sflow = corpus('gopacket/sflow_packet2_flow_and_counter_samples.bin');
+  const v9 = cat(corpus('goflow2/nfv9_template_260.bin'), corpus('goflow2/nfv9_data_260_21records.bin'));
+  const stream = cat(Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x42]), v5, ipfix, Buffer.alloc(3, 0xff), sflow, v9);
+  const f = framer();
+  const msgs = collect<Datagram>();
+  // Feed in awkward chunk sizes: lengths must work across chunk boundaries.
+  const chunks: Buffer[] = [];
+  for (let i = 0; i < stream.length; i += 97) chunks.push(stream.subarray(i, i + 97));
+  await pipeline(Readable.from(chunks), f, msgs.sink);
+  assert.equal(f.stats.messages, 12 + 3 + 1 + 2);
+  assert.equal(f.stats.skippedBytes, 5 + 3);
+  const out = collect<FlowRecord>();
+  await pipeline(Readable.from(msgs.items), decode(), out.sink);
+  assert.equal(out.items.length, 30 + 13 + 3 + 21);
+});
