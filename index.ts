@@ -28,3 +28,8 @@ export { frameAt } from './lib/framing.js';
 export type { CaptureSourceOptions } from './transforms/capture-source.js';
 export { udpSource, UdpSource, allowlist } from './transforms/udp-source.js';
 export type { UdpSourceOptions, UdpSourceStats } from './transforms/udp-source.js';
+export { tee } from './transforms/tee.js';
+export { fileSink } from './transforms/file-sink.js';
+export type { FileSinkOptions } from './transforms/file-sink.js';
+export { Collector } from './transforms/collector.js';
+export type { CollectorOptions } from './transforms/collector.js';

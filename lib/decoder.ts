@@ -8,6 +8,7 @@ import { fieldInfo } from './template.js';
 import { TemplateStore, type TemplateStoreOptions } from './template-store.js';
 import type { DecodeError, DecodeErrorKind, DecodeResult, Exporter, FlowProtocol, TemplateFieldInfo } from './types.js';
 import { walkDatagram } from './walk.js';
+import { ipfixElement, v9Element, v9ScopeElement } from './registry/index.js';
 import { decodeSflow, isSflow, SflowSequences } from './sflow/decode.js';
 
 export interface DecoderOptions extends TemplateStoreOptions {
@@ -27,6 +28,16 @@ export interface DecoderStats {
   templateMisses: Record<string, number>;
   /** Bytes after the last message too short to be another message. */
   trailingBytes: number;
+}
+
+/** A template as saved by exportTemplates(). */
+export interface SavedTemplate {
+  exporter: string;
+  protocol: 'ipfix' | 'netflow-v9';
+  domain: number;
+  templateId: number;
+  options: boolean;
+  fields: { id: number; pen: number; length: number; scope: boolean }[];
 }
 
 /** Sizes of the decoder's state, totals and the largest per exporter / domain. */
@@ -148,6 +159,34 @@ export class FlowDecoder {
       exporter, protocol: domain.protocol, domain: domain.id, templateId: def.id, options: def.options,
       fields: fieldInfo(def, outputNames(def.fields)),
     }));
+  }
+
+  /**
+   * Template state as plain JSON (for `--templates FILE`): restored with importTemplates(), so a
+   * restarted collector decodes data before the exporter's next template refresh.
+   */
+  exportTemplates(): SavedTemplate[] {
+    return [...this.store.entries()].map(({ exporter, domain, def }) => ({
+      exporter, protocol: def.protocol as SavedTemplate['protocol'], domain: domain.id, templateId: def.id, options: def.options,
+      fields: def.fields.map((f) => ({ id: f.id, pen: f.pen, length: f.length, scope: f.scope })),
+    }));
+  }
+
+  /** Restores templates saved by exportTemplates(); returns how many were loaded. */
+  importTemplates(saved: readonly SavedTemplate[], now: number = Date.now()): number {
+    let n = 0;
+    for (const t of saved) {
+      if ((t.protocol !== 'ipfix' && t.protocol !== 'netflow-v9') || !Array.isArray(t.fields)) continue;
+      const fields = t.fields.map((f) => {
+        const scope = f.scope === true;
+        const info = t.protocol === 'ipfix' ? ipfixElement(f.pen, f.id) : scope ? v9ScopeElement(f.id) : v9Element(f.id);
+        return { id: f.id, pen: f.pen, length: f.length, name: info.name, type: info.type, known: info.known, scope };
+      });
+      const exp = this.store.exporter(t.exporter, now);
+      const refused = this.store.learn(this.store.domain(exp, t.protocol, t.domain), { protocol: t.protocol, id: t.templateId, options: t.options, fields }, now, []);
+      if (refused === null) n++;
+    }
+    return n;
   }
 
   /** Data sets waiting for their template. */

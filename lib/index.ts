@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 export { FlowDecoder } from './decoder.js';
-export type { DecoderOptions, DecoderStats, SequenceReport, StateSize, TemplateInfo } from './decoder.js';
+export type { DecoderOptions, DecoderStats, SavedTemplate, SequenceReport, StateSize, TemplateInfo } from './decoder.js';
 export type { TemplateStoreOptions } from './template-store.js';
 export { decodePacket } from './structure.js';
 export type { SflowStructure, SflowSampleStructure, SflowHeader } from './sflow/decode.js';
