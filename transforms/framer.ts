@@ -1,5 +1,6 @@
 // framer(): raw export bytes in (one or more datagrams concatenated as received), one message
-// per output datagram. Bytes that start no message are skipped until one does, and counted.
+// per output datagram. Bytes that start no message are passed on as one datagram per run, so the
+// decoder reports them as a typed error: nothing is dropped silently.
 import { Transform, type TransformCallback } from 'node:stream';
 import { frameAt } from '../lib/framing.js';
 import type { Datagram } from './datagram.js';
@@ -10,8 +11,8 @@ export interface FramerOptions {
 }
 
 export class Framer extends Transform {
-  /** Messages cut, and bytes skipped while resynchronising. */
-  readonly stats = { messages: 0, skippedBytes: 0 };
+  /** Messages cut, and bytes (in runs) that started no message. */
+  readonly stats = { messages: 0, skippedBytes: 0, garbageRuns: 0 };
   private buf: Buffer = Buffer.alloc(0);
   private readonly exporter: { address: string; port: number };
 
@@ -33,19 +34,40 @@ export class Framer extends Transform {
 
   private cut(final: boolean): void {
     let off = 0;
+    let garbage = -1; // start of the current run of bytes that start no message
+    const endGarbage = (): void => {
+      if (garbage < 0) return;
+      this.stats.garbageRuns++;
+      this.emitBytes(garbage, off);
+      garbage = -1;
+    };
     while (off < this.buf.length) {
       const r = frameAt(this.buf, off, final);
       if (r === 'more') break;
       if (r === 'garbage') {
+        if (garbage < 0) garbage = off;
         off++;
         this.stats.skippedBytes++;
         continue;
       }
+      endGarbage();
       this.stats.messages++;
-      this.push({ data: Buffer.from(this.buf.subarray(off, off + r)), exporter: this.exporter, receivedAt: Date.now() } satisfies Datagram);
+      this.emitBytes(off, off + r);
       off += r;
     }
+    if (garbage >= 0) {
+      // Keep an unfinished run for the next chunk unless the input has ended.
+      if (final) endGarbage();
+      else {
+        this.stats.skippedBytes -= off - garbage;
+        off = garbage;
+      }
+    }
     this.buf = this.buf.subarray(off);
+  }
+
+  private emitBytes(from: number, to: number): void {
+    this.push({ data: Buffer.from(this.buf.subarray(from, to)), exporter: this.exporter, receivedAt: Date.now() } satisfies Datagram);
   }
 }
 

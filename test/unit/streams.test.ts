@@ -138,7 +138,12 @@ test('framer: cuts concatenated raw exports by their own lengths and resyncs aft
   await pipeline(Readable.from(chunks), f, msgs.sink);
   assert.equal(f.stats.messages, 12 + 3 + 1 + 2);
   assert.equal(f.stats.skippedBytes, 5 + 3);
+  assert.equal(f.stats.garbageRuns, 2);
   const out = collect<FlowRecord>();
-  await pipeline(Readable.from(msgs.items), decode(), out.sink);
+  const dec = decode();
+  const errors: { kind: string }[] = [];
+  dec.on('flowpipe-error', (e: { kind: string }) => errors.push(e));
+  await pipeline(Readable.from(msgs.items), dec, out.sink);
   assert.equal(out.items.length, 30 + 13 + 3 + 21);
+  assert.deepEqual(errors.map((e) => e.kind), ['unknown-version', 'unknown-version'], 'each garbage run is reported, not dropped silently');
 });
