@@ -33,3 +33,6 @@ export { fileSink } from './transforms/file-sink.js';
 export type { FileSinkOptions } from './transforms/file-sink.js';
 export { Collector } from './transforms/collector.js';
 export type { CollectorOptions } from './transforms/collector.js';
+export { demux } from './transforms/demux.js';
+export type { Routes } from './transforms/demux.js';
+export { detectProtocol } from './lib/walk.js';

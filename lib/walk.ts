@@ -221,3 +221,10 @@ export function walkDatagram(b: Uint8Array, sink: SetSink): number {
   }
   return 0;
 }
+
+/** The protocol of a datagram by its version word (sFlow: 32-bit 5), or null. */
+export function detectProtocol(b: Uint8Array): 'netflow-v1' | 'netflow-v5' | 'netflow-v7' | 'netflow-v9' | 'ipfix' | 'sflow-v5' | null {
+  if (b.length >= 4 && b[0] === 0 && b[1] === 0 && b[2] === 0 && b[3] === 5) return 'sflow-v5';
+  const v = versionAt(b, 0);
+  return v === null ? null : v === 10 ? 'ipfix' : v === 9 ? 'netflow-v9' : FIXED[v].protocol;
+}

@@ -77,3 +77,23 @@ test('Collector: node-netflowv9 style events on loopback', async () => {
   s.close();
   c.close();
 });
+
+test('demux: datagrams go to their protocol\'s destination; unknown versions are typed errors', async () => {
+  const { demux } = await import('../../index.js');
+  const { readFileSync } = await import('node:fs');
+  const { fileURLToPath } = await import('node:url');
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  const got: Record<string, number> = {};
+  const sinkFor = (name: string): Writable => new Writable({ objectMode: true, write(_d, _e, done) { got[name] = (got[name] ?? 0) + 1; done(); } });
+  const d = demux({ ipfix: sinkFor('ipfix'), 'netflow-v9': sinkFor('v9'), 'sflow-v5': sinkFor('sflow'), default: sinkFor('other') });
+  const errors: { kind: string }[] = [];
+  d.on('flowpipe-error', (e: { kind: string }) => errors.push(e));
+  const file = (f: string): Buffer => readFileSync(root + 'test/fixtures/corpus/' + f);
+  const datagrams = ['logstash-codec-netflow/ipfix.dat', 'goflow2/nfv9_template_260.bin', 'goflow2/sflow_flow_sample_ipv4.bin', 'goflow2/nfv5_6records.bin']
+    .map((f) => ({ data: file(f), exporter: EXPORTER, receivedAt: 0 }));
+  datagrams.push({ data: Buffer.alloc(8, 0xff), exporter: EXPORTER, receivedAt: 0 });
+  await pipeline(Readable.from(datagrams), d);
+  assert.deepEqual(got, { ipfix: 1, v9: 1, sflow: 1, other: 1 });
+  assert.deepEqual(errors.map((e) => e.kind), ['unknown-version']);
+  assert.equal(d.stats['unknown'], 1);
+});
