@@ -3,6 +3,8 @@
 // v1/v5/v7 by count, v9 by walking flowsets to the next header, sFlow by walking its samples.
 import { FIXED, u16, u32 } from './walk.js';
 
+const MAX_FIXED_COUNT = { 1: 24, 5: 30, 7: 28 } as const;
+
 /** A message length, 'more' (need more bytes to know), or 'garbage' (no message starts here). */
 export type FrameResult = number | 'more' | 'garbage';
 
@@ -23,7 +25,9 @@ export function frameAt(b: Uint8Array, off: number, final: boolean): FrameResult
   if (v === 1 || v === 5 || v === 7) {
     const f = FIXED[v];
     const count = u16(b, off + 2);
-    if (count === 0 || count > 1000) return 'garbage';
+    // Cisco's limits per datagram; beyond them it is not a header (in a raw stream, more
+    // likely bytes that happen to start with 0x0001 / 0x0005 / 0x0007).
+    if (count === 0 || count > MAX_FIXED_COUNT[v]) return 'garbage';
     const len = f.header + count * f.record;
     return len <= left ? len : final ? left : 'more';
   }

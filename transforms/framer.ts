@@ -11,8 +11,8 @@ export interface FramerOptions {
 }
 
 export class Framer extends Transform {
-  /** Messages cut, and bytes (in runs) that started no message. */
-  readonly stats = { messages: 0, skippedBytes: 0, garbageRuns: 0 };
+  /** Messages cut, zero padding skipped, and bytes (in runs) that started no message. */
+  readonly stats = { messages: 0, paddingBytes: 0, skippedBytes: 0, garbageRuns: 0 };
   private buf: Buffer = Buffer.alloc(0);
   private readonly exporter: { address: string; port: number };
 
@@ -44,6 +44,12 @@ export class Framer extends Transform {
     while (off < this.buf.length) {
       const r = frameAt(this.buf, off, final);
       if (r === 'more') break;
+      if (r === 'garbage' && garbage < 0 && this.buf[off] === 0) {
+        // Zero bytes between or after messages are padding (some exporters zero-fill datagrams).
+        off++;
+        this.stats.paddingBytes++;
+        continue;
+      }
       if (r === 'garbage') {
         if (garbage < 0) garbage = off;
         off++;

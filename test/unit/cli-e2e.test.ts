@@ -44,8 +44,11 @@ test('decode: --templates saves template state and a later run uses it', () => {
   assert.equal(lines(run(['decode', V9[1]!]).stdout).length, 0, 'and not without it');
 });
 
-test('decode: raw, pcap, pcapng, gzip and stdin give identical records', { skip: !have('editcap') && 'editcap not installed' }, () => {
-  const raws = [...V9, 'test/fixtures/corpus/logstash-codec-netflow/ipfix.dat', 'test/fixtures/corpus/gopacket/sflow_packet2_flow_and_counter_samples.bin'];
+test('decode: the corpus as raw files, pcap, pcapng, gzip and stdin gives identical records', { skip: !have('editcap') && 'editcap not installed' }, () => {
+  // Every well-formed raw file of the corpus, in manifest order (malformed ones are cut
+  // differently by design: a raw stream is framed by message lengths, a pcap by datagrams).
+  const manifest = JSON.parse(readFileSync(join(root, 'test/fixtures/corpus/MANIFEST.json'), 'utf8')) as { file: string; container: string; malformed?: boolean }[];
+  const raws = manifest.filter((e) => e.container === 'raw' && !e.malformed).map((e) => 'test/fixtures/corpus/' + e.file);
   const ep = { address: '192.0.2.9', port: 2055 };
   const pcap = join(tmp, 'corpus.pcap');
   writeFileSync(pcap, pcapFile(raws.map((f, i) => ({ src: ep, dst: { address: '192.0.2.1', port: 2055 }, payload: readFileSync(join(root, f)), time: 1_700_000_000_000 + i }))));
@@ -55,7 +58,8 @@ test('decode: raw, pcap, pcapng, gzip and stdin give identical records', { skip:
   writeFileSync(gz, gzipSync(readFileSync(pcapng)));
   const norm = (b: Buffer): string => JSON.stringify(lines(b).map((r) => ({ ...r, exportTime: r['protocol'] === 'sflow-v5' ? 0 : r['exportTime'] })));
   const fromRaw = norm(run(['decode', '--exporter', '192.0.2.9:2055', ...raws]).stdout as Buffer);
-  assert.equal(lines(run(['decode', ...raws]).stdout as Buffer).length, 21 + 13 + 3);
+  // One exporter for every file: vendors' template ids collide, the same way in every container.
+  assert.ok(lines(run(['decode', ...raws]).stdout as Buffer).length > 700, 'the whole corpus');
   assert.equal(norm(run(['decode', pcap]).stdout as Buffer), fromRaw);
   assert.equal(norm(run(['decode', pcapng]).stdout as Buffer), fromRaw);
   assert.equal(norm(run(['decode', gz]).stdout as Buffer), fromRaw);
