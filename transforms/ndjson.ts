@@ -5,29 +5,47 @@ import split2 from 'split2';
 import { toJson } from '../lib/json.js';
 
 export interface ToNdjsonOptions {
-  /** Records joined into one output chunk (default 256). */
+  /** Bytes gathered before a chunk is pushed (default 64 KiB). */
+  chunkBytes?: number;
+  /** Also push after this many records (default 1024), so a slow trickle is not held back long. */
   batch?: number;
 }
 
-/** Records (objects) in, NDJSON bytes out. Integers above 2^53 (bigint) are written as exact digits. */
+/**
+ * Records (objects) in, NDJSON bytes out. Lines are written straight into one buffer per chunk
+ * (no per-record writes, no joined intermediate string). Integers above 2^53 (bigint) are
+ * written as exact digits.
+ */
 export function toNdjson(options: ToNdjsonOptions = {}): Transform {
-  const max = options.batch ?? 256;
-  let lines: string[] = [];
-  const flushLines = (t: Transform): void => {
-    if (lines.length === 0) return;
-    t.push(lines.join('\n') + '\n');
-    lines = [];
+  const size = options.chunkBytes ?? 64 * 1024;
+  const maxRecords = options.batch ?? 1024;
+  let buf = Buffer.allocUnsafe(size);
+  let pos = 0;
+  let records = 0;
+  const flushBuf = (t: Transform): void => {
+    if (pos === 0) return;
+    t.push(buf.subarray(0, pos));
+    buf = Buffer.allocUnsafe(size);
+    pos = 0;
+    records = 0;
   };
   return new Transform({
     writableObjectMode: true,
     writableHighWaterMark: 1024,
     transform(record: unknown, _enc: BufferEncoding, done: TransformCallback): void {
-      lines.push(toJson(record));
-      if (lines.length >= max) flushLines(this);
+      const line = toJson(record);
+      // A line may take up to 3 bytes per UTF-16 unit; make room before writing.
+      if (pos + line.length * 3 + 1 > buf.length) {
+        flushBuf(this);
+        if (line.length * 3 + 1 > buf.length) buf = Buffer.allocUnsafe(line.length * 3 + 1);
+      }
+      pos += buf.write(line, pos);
+      buf[pos++] = 10;
+      if (++records >= maxRecords) flushBuf(this);
       done();
     },
     flush(done: TransformCallback): void {
-      flushLines(this);
+      flushBuf(this);
       done();
     },
   });
