@@ -13,8 +13,8 @@ export interface CollectorOptions extends DecoderOptions, Omit<UdpSourceOptions,
 
 /**
  * Listens, decodes and emits each record as 'data'; template events as 'template'; decode
- * errors as 'flowpipe-error' (and 'error' only for socket failures). Starts listening at once;
- * 'listening' fires when bound.
+ * errors as 'flowpipe-error', and also as 'error' when something listens for 'error' (socket
+ * failures are always 'error'). Starts listening at once; 'listening' fires when bound.
  */
 export class Collector extends EventEmitter {
   readonly decoder: FlowDecoder;
@@ -28,7 +28,11 @@ export class Collector extends EventEmitter {
     this.source.on('data', (d: Datagram) => {
       const res = this.decoder.decode(d.data, d.exporter, d.receivedAt);
       for (const e of res.events) this.emit('template', e);
-      for (const e of res.errors) this.emit('flowpipe-error', e);
+      for (const e of res.errors) {
+        this.emit('flowpipe-error', e);
+        // node-netflowv9 code listens for 'error'; without a listener it would throw, so only then.
+        if (this.listenerCount('error') > 0) this.emit('error', e);
+      }
       for (const r of res.records) this.emit('data', r);
     });
     this.source.on('error', (err) => this.emit('error', err));

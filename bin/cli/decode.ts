@@ -55,12 +55,23 @@ export async function decodeCommand(argv: string[]): Promise<number> {
     }
   }
   const dec = new DecodeStream({ decoder });
+  // Progress on a terminal when reading files: datagrams and records so far, every half second.
+  const progress = process.stderr.isTTY && !files.includes('-')
+    ? setInterval(() => process.stderr.write(`\r${current}: ${decoder.stats.datagrams} datagrams, ${Object.values(decoder.stats.records).reduce((a, b) => a + b, 0)} records\x1b[K`), 500)
+    : undefined;
   dec.on('flowpipe-error', (e: DecodeError) => {
     errors++;
     process.stderr.write(`flowpipe: ${current}: ${e.kind} (exporter ${e.exporter}, offset ${e.offset}${e.held ? ', held data' : ''}): ${e.reason}\n`);
   });
   const chain: (NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream)[] = [Readable.from(all(), { objectMode: true }), dec, ...stages, process.stdout];
-  await pipeline(chain);
+  try {
+    await pipeline(chain);
+  } finally {
+    if (progress) {
+      clearInterval(progress);
+      process.stderr.write('\r\x1b[K');
+    }
+  }
   saveTemplates(decoder, templates);
   if (p.opts.has('stats')) process.stderr.write(toJson({ ...decoder.stats, sequence: decoder.sequenceStats() }) + '\n');
   if (unreadable) return 1;

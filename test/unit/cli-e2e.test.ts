@@ -120,3 +120,22 @@ test('collect fed by softflowd reading a pcap: its NetFlow v9 flows decode', { s
   assert.ok(recs.every((r) => r['protocol'] === 'netflow-v9' && r['destinationTransportPort'] === 53 && r['protocolIdentifier'] === 17));
   assert.equal(recs.find((r) => r['sourceIPv4Address'] === '10.0.0.1')!['packetDeltaCount'], 2);
 });
+
+test('record saves what it receives (exporter addresses kept) as a pcap that decode reads back', async () => {
+  const out = join(tmp, 'recorded.pcap');
+  const child = spawn(process.execPath, [bin, 'record', '--listen', '127.0.0.1:0', '--out', out, '--count', '2'], { cwd: root });
+  let err = '';
+  const port = await new Promise<number>((resolve) => child.stderr!.on('data', (c: Buffer) => {
+    err += c.toString();
+    const m = /recording [^:]+:(\d+)/.exec(err);
+    if (m) resolve(Number(m[1]));
+  }));
+  const exited = new Promise<number | null>((r) => child.once('exit', r));
+  // One sender for template and data: templates are keyed by the exporter's port too.
+  assert.equal(run(['replay', 'examples/samples/cisco-v9-template-and-data.bin', '--to', `127.0.0.1:${port}`]).status, 0);
+  assert.equal(await exited, 0, err);
+  const recs = lines(run(['decode', out]).stdout as Buffer);
+  assert.equal(recs.length, 21);
+  assert.match(recs[0]!['exporter'] as string, /^127\.0\.0\.1:\d+$/);
+  assert.equal(spawnSync('tshark', ['-r', out]).status ?? 0, 0, 'the pcap opens in tshark');
+});
