@@ -1,0 +1,228 @@
+// npm run bench: flowpipe's speed, side by side with node-netflowv9 in the same run.
+// node-netflowv9 is installed into bench/node_modules with --no-save (never a dependency).
+// Writes bench/results/latest.json and latest.md. Not part of the tests.
+import { execFileSync, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { cpus, totalmem } from 'node:os';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { FlowDecoder, decode, toNdjson, type FlowRecord } from '../index.js';
+import { pcapFile } from '../lib/pcap-write.js';
+import { workloads, type Workload } from './workloads.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const benchDir = join(root, 'bench');
+const RUNS = 5;
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 1.5);
+
+interface Row { name: string; records_s?: number; datagrams_s?: number; rss_mb?: number; checksum?: number; note?: string }
+const rows: Row[] = [];
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const rssMb = (): number => Math.round(process.memoryUsage().rss / 1048576);
+
+/** Sums a few fields of every record: a run that skips work shows a different checksum. */
+function checksum(records: FlowRecord[], acc: number): number {
+  for (const r of records) acc = (acc + Number(r['octetDeltaCount'] ?? r['frameLength'] ?? 0) + Object.keys(r).length) % 1e12;
+  return acc;
+}
+
+/** Decode-only: the same datagrams over and over with template state already learned. */
+function decodeOnly(w: Workload): Row {
+  const results: number[] = [];
+  const dgs: number[] = [];
+  let sum = 0;
+  for (let run = 0; run < RUNS; run++) {
+    const dec = new FlowDecoder();
+    for (const t of w.setup) dec.decode(t, w.exporter, 0);
+    let records = 0, datagrams = 0;
+    const start = process.hrtime.bigint();
+    const deadline = start + BigInt(Math.round(SECONDS * 1e9));
+    while (process.hrtime.bigint() < deadline) {
+      for (let i = 0; i < 200; i++) {
+        const r = dec.decode(w.datagrams[datagrams % w.datagrams.length]!, w.exporter, 0).records;
+        records += r.length;
+        datagrams++;
+        if (i === 0) sum = checksum(r, sum);
+      }
+    }
+    const s = Number(process.hrtime.bigint() - start) / 1e9;
+    results.push(records / s);
+    dgs.push(datagrams / s);
+  }
+  return { name: `decode-only ${w.name}`, records_s: median(results), datagrams_s: median(dgs), rss_mb: rssMb(), checksum: sum };
+}
+
+/** node-netflowv9 on the same datagrams (it decodes v1/v5/v7/v9; no IPFIX, no sFlow). */
+function netflowv9(w: Workload): Row | null {
+  const require = createRequire(join(benchDir, 'package.json'));
+  let NetFlowV9: (o: object) => { nfPktDecode: (m: Buffer, r: object) => { flows?: unknown[] } };
+  try {
+    NetFlowV9 = require('node-netflowv9') as typeof NetFlowV9;
+  } catch {
+    return { name: `node-netflowv9 ${w.name}`, note: 'not installed (bench/node_modules)' };
+  }
+  const results: number[] = [];
+  const dgs: number[] = [];
+  let sum = 0;
+  const rinfo = { address: w.exporter.address, port: w.exporter.port, size: 1500 };
+  for (let run = 0; run < RUNS; run++) {
+    const nf = NetFlowV9({ cb: () => undefined });
+    for (const t of w.setup) nf.nfPktDecode(t, rinfo);
+    let records = 0, datagrams = 0;
+    const start = process.hrtime.bigint();
+    const deadline = start + BigInt(Math.round(SECONDS * 1e9));
+    while (process.hrtime.bigint() < deadline) {
+      for (let i = 0; i < 200; i++) {
+        const o = nf.nfPktDecode(w.datagrams[datagrams % w.datagrams.length]!, rinfo);
+        const flows = (o?.flows ?? []) as Record<string, unknown>[];
+        records += flows.length;
+        datagrams++;
+        if (i === 0) for (const f of flows) sum = (sum + Number(f['in_bytes'] ?? f['dOctets'] ?? 0) + Object.keys(f).length) % 1e12;
+      }
+    }
+    const s = Number(process.hrtime.bigint() - start) / 1e9;
+    results.push(records / s);
+    dgs.push(datagrams / s);
+  }
+  return { name: `node-netflowv9 ${w.name}`, records_s: median(results), datagrams_s: median(dgs), rss_mb: rssMb(), checksum: sum };
+}
+
+/** decode() -> toNdjson() -> /dev/null through node:stream pipeline. */
+async function decodeNdjson(w: Workload, datagrams: number): Promise<Row> {
+  const results: number[] = [];
+  let peak = 0;
+  for (let run = 0; run < 3; run++) {
+    let i = 0;
+    const src = new Readable({
+      objectMode: true,
+      highWaterMark: 64,
+      read() {
+        for (let k = 0; k < 32; k++) {
+          if (i >= datagrams + w.setup.length) return void this.push(null);
+          const data = i < w.setup.length ? w.setup[i]! : w.datagrams[i % w.datagrams.length]!;
+          i++;
+          this.push({ data, exporter: w.exporter, receivedAt: 0 });
+        }
+      },
+    });
+    const dec = decode();
+    const start = process.hrtime.bigint();
+    const timer = setInterval(() => { peak = Math.max(peak, rssMb()); }, 100);
+    await pipeline(src, dec, toNdjson(), createWriteStream('/dev/null'));
+    clearInterval(timer);
+    const s = Number(process.hrtime.bigint() - start) / 1e9;
+    results.push(Object.values(dec.stats.records).reduce((a, b) => a + b, 0) / s);
+  }
+  return { name: `decode + NDJSON ${w.name}`, records_s: median(results), datagrams_s: median(results) / w.recordsPerDatagram, rss_mb: peak };
+}
+
+/** Runs a process to completion; resolves with its peak RSS (VmHWM) in MB. */
+function runMeasured(cmd: string, args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'ignore'] });
+    let peak = 0;
+    const poll = setInterval(() => {
+      try {
+        const kb = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
+        if (kb !== undefined) peak = Math.max(peak, Math.round(Number(kb) / 1024));
+      } catch { /* exited */ }
+    }, 20);
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearInterval(poll);
+      if (code === 0) resolve(peak);
+      else reject(new Error(`${cmd} exited ${code}`));
+    });
+  });
+}
+
+/** `flowpipe decode big.pcap > /dev/null` as a whole process. */
+async function wholeProcess(w: Workload, datagrams: number): Promise<Row> {
+  const file = join(benchDir, 'results', `bench-${w.name}.pcap`);
+  const dst = { address: '192.0.2.2', port: 2055 };
+  const packets = [...w.setup, ...Array.from({ length: datagrams }, (_, i) => w.datagrams[i % w.datagrams.length]!)]
+    .map((payload, i) => ({ src: w.exporter, dst, payload, time: 1_700_000_000_000 + i }));
+  writeFileSync(file, pcapFile(packets));
+  const bin = join(root, 'dist/bin/flowpipe.js');
+  const times: number[] = [];
+  let rss = 0;
+  for (let run = 0; run < 3; run++) {
+    const start = process.hrtime.bigint();
+    rss = Math.max(rss, await runMeasured(process.execPath, [bin, 'decode', file]));
+    times.push(Number(process.hrtime.bigint() - start) / 1e9);
+  }
+  const mb = readFileSync(file).length / 1048576;
+  const t = median(times);
+  return { name: `flowpipe decode ${mb.toFixed(0)} MB pcap (${w.name})`, records_s: (datagrams * w.recordsPerDatagram) / t, datagrams_s: datagrams / t, rss_mb: rss, note: `${t.toFixed(2)} s` };
+}
+
+/** collect on loopback with a separate sender process at a fixed rate; loss from the counters. */
+async function udpLoad(w: Workload, rate: number, seconds: number): Promise<Row> {
+  const bin = join(root, 'dist/bin/flowpipe.js');
+  const collector = spawn(process.execPath, [bin, 'collect', '--listen', '127.0.0.1:0', '--recv-buffer', String(32 * 1024 * 1024)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    collector.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+      const m = /listening on [^:]+:(\d+)/.exec(err);
+      if (m) resolve(Number(m[1]));
+    });
+    collector.once('exit', () => reject(new Error(err)));
+  });
+  let peak = 0;
+  const timer = setInterval(() => {
+    try {
+      const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${collector.pid}/status`, 'utf8'))?.[1];
+      if (kb !== undefined) peak = Math.max(peak, Math.round(Number(kb) / 1024));
+    } catch { /* exited */ }
+  }, 200);
+  const total = rate * seconds;
+  const sender = join(root, 'dist/bench/sender.js');
+  execFileSync(process.execPath, [sender, String(port), String(rate), String(total), w.name], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 500));
+  const exited = new Promise((r) => collector.once('exit', r));
+  collector.kill('SIGTERM');
+  await exited;
+  clearInterval(timer);
+  const stats = JSON.parse(err.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}') as { receiver?: { received: number; dropped: number }; decoder?: { datagrams: number } };
+  const decoded = stats.decoder?.datagrams ?? 0;
+  const sent = total + w.setup.length;
+  const loss = 100 * (1 - decoded / sent);
+  return { name: `collect, loopback ${rate / 1000}k datagrams/s (${w.name}, NDJSON to /dev/null)`, datagrams_s: rate, rss_mb: peak, note: `loss ${loss.toFixed(2)} % (${sent - decoded} of ${sent}; queue drops ${stats.receiver?.dropped ?? '?'})` };
+}
+
+async function main(): Promise<void> {
+  mkdirSync(join(benchDir, 'results'), { recursive: true });
+  if (!existsSync(join(benchDir, 'node_modules', 'node-netflowv9'))) {
+    try {
+      execFileSync('npm', ['install', '--no-save', '--no-package-lock', '--prefix', benchDir, 'node-netflowv9'], { stdio: 'ignore' });
+    } catch { /* reported as not installed */ }
+  }
+  const ws = workloads();
+  for (const w of ws) {
+    rows.push(decodeOnly(w));
+    if (w.peer) {
+      const p = netflowv9(w);
+      if (p) rows.push(p);
+    }
+  }
+  for (const w of ws) rows.push(await decodeNdjson(w, 40_000));
+  rows.push(await wholeProcess(ws.find((w) => w.name === 'ipfix')!, 150_000));
+  const v9 = ws.find((w) => w.name === 'v9')!;
+  for (const rate of [25_000, 50_000, 75_000, 100_000]) rows.push(await udpLoad(v9, rate, 4));
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+  writeFileSync(join(benchDir, 'results', 'latest.json'), JSON.stringify({ machine, runs: RUNS, seconds: SECONDS, rows }, null, 1));
+  const fmt = (n?: number): string => (n === undefined ? '' : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${Math.round(n / 1000)} k`);
+  const md = [
+    `Machine: ${machine}. Medians of ${RUNS} runs (3 for streams, process and UDP). The UDP sender is a separate process on the same 2 cores.`, '',
+    '| workload | records/s | datagrams/s | RSS MB | note |', '|---|---:|---:|---:|---|',
+    ...rows.map((r) => `| ${r.name} | ${fmt(r.records_s)} | ${fmt(r.datagrams_s)} | ${r.rss_mb ?? ''} | ${r.note ?? (r.checksum !== undefined ? `checksum ${r.checksum}` : '')} |`),
+  ].join('\n');
+  writeFileSync(join(benchDir, 'results', 'latest.md'), md + '\n');
+  console.log(md);
+}
+
+await main();
