@@ -6,7 +6,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { captureSource, decode } from '../index.js';
 import { pcapHeader, pcapRecord } from '../lib/pcap-write.js';
-import { cat, ip4, ipfix, ipfixTemplate, set, u16, u32, u64, u8 } from './helpers/build.js';
+import { cat, ip4, ipfix, ipfixTemplate, set, u16, u64, u8 } from './helpers/build.js';
 
 const GB = 1024 ** 3;
 
