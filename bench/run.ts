@@ -119,20 +119,26 @@ async function decodeNdjson(w: Workload, datagrams: number): Promise<Row> {
   return { name: `decode + NDJSON ${w.name}`, records_s: median(results), datagrams_s: median(results) / w.recordsPerDatagram, rss_mb: peak };
 }
 
-/** Runs a process to completion; resolves with its peak RSS (VmHWM) in MB. */
+/** Polls a child's memory (VmHWM peak or VmRSS) from /proc; `stop()` returns the highest MB seen. */
+function watchRss(pid: number | undefined, field: 'VmHWM' | 'VmRSS', everyMs: number): { stop: () => number } {
+  let peak = 0;
+  const timer = setInterval(() => {
+    try {
+      const kb = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      if (kb !== undefined) peak = Math.max(peak, Math.round(Number(kb) / 1024));
+    } catch { /* exited */ }
+  }, everyMs);
+  return { stop: () => { clearInterval(timer); return peak; } };
+}
+
+/** Runs a process to completion; resolves with its peak RSS in MB. */
 function runMeasured(cmd: string, args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'ignore'] });
-    let peak = 0;
-    const poll = setInterval(() => {
-      try {
-        const kb = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
-        if (kb !== undefined) peak = Math.max(peak, Math.round(Number(kb) / 1024));
-      } catch { /* exited */ }
-    }, 20);
+    const rss = watchRss(child.pid, 'VmHWM', 20);
     child.once('error', reject);
     child.once('exit', (code) => {
-      clearInterval(poll);
+      const peak = rss.stop();
       if (code === 0) resolve(peak);
       else reject(new Error(`${cmd} exited ${code}`));
     });
@@ -172,13 +178,7 @@ async function udpLoad(w: Workload, rate: number, seconds: number): Promise<Row>
     });
     collector.once('exit', () => reject(new Error(err)));
   });
-  let peak = 0;
-  const timer = setInterval(() => {
-    try {
-      const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${collector.pid}/status`, 'utf8'))?.[1];
-      if (kb !== undefined) peak = Math.max(peak, Math.round(Number(kb) / 1024));
-    } catch { /* exited */ }
-  }, 200);
+  const rss = watchRss(collector.pid, 'VmRSS', 200);
   const total = rate * seconds;
   const sender = join(root, 'dist/bench/sender.js');
   execFileSync(process.execPath, [sender, String(port), String(rate), String(total), w.name], { stdio: 'ignore' });
@@ -186,7 +186,7 @@ async function udpLoad(w: Workload, rate: number, seconds: number): Promise<Row>
   const exited = new Promise((r) => collector.once('exit', r));
   collector.kill('SIGTERM');
   await exited;
-  clearInterval(timer);
+  const peak = rss.stop();
   const stats = JSON.parse(err.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}') as { receiver?: { received: number; dropped: number }; decoder?: { datagrams: number } };
   const decoded = stats.decoder?.datagrams ?? 0;
   const sent = total + w.setup.length;

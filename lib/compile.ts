@@ -2,26 +2,11 @@
 // field at its offset and builds the record as a single object literal. No per-field switch and
 // no per-record closure on the hot path; every record of a template has the same shape.
 import type { RecordContext } from './record-context.js';
-import { VARLEN, signatureOf, type CompiledTemplate, type FieldSpec, type FieldsDecoder, type RecordDecoder, type TemplateDef } from './template.js';
+import { VARLEN, outputNames, signatureOf, type CompiledTemplate, type FieldSpec, type FieldsDecoder, type RecordDecoder, type TemplateDef } from './template.js';
 import { helpers, type Helpers } from './values.js';
-
-/** Names the record meta data uses: a field with one of these names is renamed `_2`. */
-const META_NAMES = ['kind', 'protocol', 'exporter', 'domain', 'templateId', 'exportTime', 'sequence', 'scopes'];
 
 /** Header values copied into every record of a fixed format (v5/v7 engine and sampling). */
 export type ContextField = readonly [name: string, from: 'engineType' | 'engineId' | 'samplingAlgorithm' | 'samplingInterval'];
-
-/** Output names: the registry name, `_2`, `_3`… for repeats (an element never overwrites another). */
-export function outputNames(fields: readonly FieldSpec[]): string[] {
-  const used = new Set(META_NAMES);
-  return fields.map((f) => {
-    if (f.skip) return '';
-    let name = f.name;
-    for (let n = 2; used.has(name); n++) name = `${f.name}_${n}`;
-    used.add(name);
-    return name;
-  });
-}
 
 /** JS expression reading a fixed-length field at `${base} + ${k}`, or null for fields with no value. */
 function fixedExpr(f: FieldSpec, base: string, k: number): string | null {

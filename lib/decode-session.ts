@@ -6,7 +6,8 @@ import type { CompiledTemplate } from './template.js';
 import type { TemplateItem } from './template-parse.js';
 import type { DomainState, ExporterState, PendingSet, TemplateStore } from './template-store.js';
 import type { DecodeError, DecodeErrorKind, DecodeResult } from './types.js';
-import { allZero, type MessageHeader, type SetSink } from './walk.js';
+import { allZero } from './format.js';
+import type { MessageHeader, SetSink } from './walk.js';
 
 export class DecodeSession implements SetSink {
   readonly ctx = newContext();
@@ -86,14 +87,15 @@ export class DecodeSession implements SetSink {
     const out = this.res.records;
     const c = this.ctx;
     let o = start;
-    for (let i = 0; i < count; i++) {
+    let n = 0;
+    for (; n < count; n++) {
       const r = tpl.decodeRecord(b, o, b.length, c);
       if (r === null) break;
       out.push(r);
       o = c.next;
     }
-    this.countRecords(tpl, count);
-    this.advance = count;
+    this.countRecords(tpl, n);
+    this.advance = n;
   }
 
   error(kind: DecodeErrorKind, reason: string, offset: number, templateId?: number): void {

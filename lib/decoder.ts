@@ -1,6 +1,5 @@
 // The stateful, template-aware decoder: datagrams in, records, typed errors and template events
 // out. Never throws on input: every problem becomes a DecodeError and is counted.
-import { outputNames } from './compile.js';
 import { DecodeSession } from './decode-session.js';
 import { exporterKey } from './format.js';
 import type { SequenceStats } from './sequence.js';
@@ -157,7 +156,7 @@ export class FlowDecoder {
   templates(): TemplateInfo[] {
     return [...this.store.entries()].map(({ exporter, domain, def }) => ({
       exporter, protocol: domain.protocol, domain: domain.id, templateId: def.id, options: def.options,
-      fields: fieldInfo(def, outputNames(def.fields)),
+      fields: fieldInfo(def),
     }));
   }
 

@@ -72,6 +72,17 @@ export function str(b: Uint8Array, o: number, len: number): string {
 
 const TWO32 = 4294967296;
 
+/** Unsigned 16-bit big-endian. */
+export function u16(b: Uint8Array, o: number): number {
+  return (b[o]! << 8) | b[o + 1]!;
+}
+
+/** Are bytes [from, to) all zero (padding)? */
+export function allZero(b: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
 /** Unsigned 32-bit big-endian. */
 export function u32(b: Uint8Array, o: number): number {
   return b[o]! * 16777216 + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);

@@ -1,7 +1,8 @@
 // Where does the export message at `off` end? Pure length logic for cutting raw byte streams
 // (captures saved with `nc -lu`, concatenated payloads) into messages: IPFIX by its length,
 // v1/v5/v7 by count, v9 by walking flowsets to the next header, sFlow by walking its samples.
-import { FIXED, u16, u32 } from './walk.js';
+import { u16, u32 } from './format.js';
+import { FIXED } from './walk.js';
 
 const MAX_FIXED_COUNT = { 1: 24, 5: 30, 7: 28 } as const;
 

@@ -3,7 +3,6 @@
 import type { TemplateItem } from './template-parse.js';
 import type { DecodeErrorKind, FlowProtocol } from './types.js';
 import { walkDatagram, type MessageHeader, type SetSink } from './walk.js';
-import { outputNames } from './compile.js';
 import { fieldInfo } from './template.js';
 import type { TemplateFieldInfo } from './types.js';
 import { hex } from './format.js';
@@ -59,7 +58,7 @@ class StructureSink implements SetSink {
     const options = setId === 1 || setId === 3;
     const set: StructSet = { id: setId, offset, length, kind: options ? 'options-template' : 'template', templates: [] };
     for (const it of items) {
-      if (it.type === 'template') set.templates!.push({ offset: it.offset, templateId: it.def.id, options: it.def.options, fields: fieldInfo(it.def, outputNames(it.def.fields)) });
+      if (it.type === 'template') set.templates!.push({ offset: it.offset, templateId: it.def.id, options: it.def.options, fields: fieldInfo(it.def) });
       else if (it.type === 'withdraw') (set.withdrawals ??= []).push({ templateId: it.id, options: it.options, all: it.all });
       else this.error('bad-template', it.reason, it.offset, it.templateId);
     }

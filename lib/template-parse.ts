@@ -1,5 +1,6 @@
 // Parses template and options-template records: NetFlow v9 (RFC 3954 §5.2, §6.1) and IPFIX
 // (RFC 7011 §3.4). Pure: returns definitions, withdrawals and problems; the cache decides.
+import { allZero, u16, u32 } from './format.js';
 import { ipfixElement, v9Element, v9ScopeElement } from './registry/index.js';
 import type { FieldSpec, TemplateDef } from './template.js';
 
@@ -9,13 +10,6 @@ export type TemplateItem =
   | { readonly type: 'withdraw'; readonly id: number; readonly options: boolean; readonly all: boolean; readonly offset: number }
   | { readonly type: 'error'; readonly reason: string; readonly offset: number; readonly templateId?: number };
 
-const u16 = (b: Uint8Array, o: number): number => (b[o]! << 8) | b[o + 1]!;
-const u32 = (b: Uint8Array, o: number): number => b[o]! * 16777216 + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
-
-function allZero(b: Uint8Array, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (b[i] !== 0) return false;
-  return true;
-}
 
 /**
  * Template id 0 is reserved, so zero bytes where a record should start are padding: after the

@@ -1,6 +1,6 @@
 // Template state keyed by (exporter address, exporter port, domain, template id), data waiting
 // for its template, template expiry, and the caps that keep all of it bounded.
-import { compileTemplate, outputNames } from './compile.js';
+import { compileTemplate } from './compile.js';
 import { SequenceTracker } from './sequence.js';
 import { fieldInfo, signatureOf, type CompiledTemplate, type TemplateDef } from './template.js';
 import type { DecodeError, TemplateEvent } from './types.js';
@@ -177,7 +177,7 @@ export class TemplateStore {
     events.push({
       type: 'template-learned', protocol: def.protocol as TemplateEvent['protocol'], exporter: d.exporter.key,
       domain: d.id, templateId: def.id, options: def.options, redefined: old !== undefined,
-      fields: fieldInfo(def, outputNames(def.fields)),
+      fields: fieldInfo(def),
     });
     return null;
   }

@@ -51,9 +51,25 @@ export interface CompiledTemplate {
   readonly decodeFields: FieldsDecoder;
 }
 
-/** The public, JSON-friendly description of a template's fields. */
-export function fieldInfo(def: TemplateDef, names: readonly string[]): TemplateFieldInfo[] {
-  return def.fields.map((f, i) => ({ id: f.id, pen: f.pen, length: f.length, name: names[i] ?? f.name, scope: f.scope }));
+/** Names the record meta data uses: a field with one of these names is renamed `_2`. */
+const META_NAMES = ['kind', 'protocol', 'exporter', 'domain', 'templateId', 'exportTime', 'sequence', 'scopes'];
+
+/** Output names: the registry name, `_2`, `_3`… for repeats (an element never overwrites another). */
+export function outputNames(fields: readonly FieldSpec[]): string[] {
+  const used = new Set(META_NAMES);
+  return fields.map((f) => {
+    if (f.skip) return '';
+    let name = f.name;
+    for (let n = 2; used.has(name); n++) name = `${f.name}_${n}`;
+    used.add(name);
+    return name;
+  });
+}
+
+/** The public, JSON-friendly description of a template's fields, under their output names. */
+export function fieldInfo(def: TemplateDef): TemplateFieldInfo[] {
+  const names = outputNames(def.fields);
+  return def.fields.map((f, i) => ({ id: f.id, pen: f.pen, length: f.length, name: names[i] || f.name, scope: f.scope }));
 }
 
 /** A definition's identity: equal signatures decode identically. */

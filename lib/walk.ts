@@ -2,6 +2,7 @@
 // each piece to a SetSink. They hold no state, so the stateful decoder and the structural
 // decodePacket() share them.
 import type { DecodeErrorKind, FlowProtocol } from './types.js';
+import { allZero, u16, u32 } from './format.js';
 import { parseIpfixTemplates, parseV9Options, parseV9Templates, type TemplateItem } from './template-parse.js';
 
 export interface MessageHeader {
@@ -34,12 +35,9 @@ export interface SetSink {
   endMessage(): void;
 }
 
-export const u16 = (b: Uint8Array, o: number): number => (b[o]! << 8) | b[o + 1]!;
-export const u32 = (b: Uint8Array, o: number): number => b[o]! * 16777216 + ((b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!);
-
-export function allZero(b: Uint8Array, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (b[i] !== 0) return false;
-  return true;
+/** sFlow v5 starts with a 32-bit version 5; NetFlow v5 with a 16-bit one. */
+export function isSflow(b: Uint8Array): boolean {
+  return b.length >= 4 && b[0] === 0 && b[1] === 0 && b[2] === 0 && b[3] === 5;
 }
 
 /** Record sizes of the fixed formats. */
@@ -224,7 +222,7 @@ export function walkDatagram(b: Uint8Array, sink: SetSink): number {
 
 /** The protocol of a datagram by its version word (sFlow: 32-bit 5), or null. */
 export function detectProtocol(b: Uint8Array): 'netflow-v1' | 'netflow-v5' | 'netflow-v7' | 'netflow-v9' | 'ipfix' | 'sflow-v5' | null {
-  if (b.length >= 4 && b[0] === 0 && b[1] === 0 && b[2] === 0 && b[3] === 5) return 'sflow-v5';
+  if (isSflow(b)) return 'sflow-v5';
   const v = versionAt(b, 0);
   return v === null ? null : v === 10 ? 'ipfix' : v === 9 ? 'netflow-v9' : FIXED[v].protocol;
 }

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodePacket, type FlowRecord } from '../lib/index.js';
 import { loadManifest, readCorpus, runSequence, type Assertion, type ManifestEntry, type TestCase, CORPUS_EXPORTER } from './helpers/corpus.js';
-import { HEADER_ONLY, ourNames, sameValue } from './helpers/source-names.js';
+import { HEADER_ONLY, isoMs, ourNames, sameValue } from './helpers/source-names.js';
 import { FlowDecoder } from '../lib/index.js';
 
 interface Check { label: string; ok: boolean; detail?: string; expected?: unknown; got?: unknown }
@@ -18,11 +18,7 @@ interface Exception {
   verify: (c: Check) => boolean;
 }
 
-const isoMs = (v: unknown): number => {
-  const m = /^(.*?)(?:\.(\d+))?Z$/.exec(String(v));
-  return m ? Date.parse(m[1] + 'Z') + Number('0.' + (m[2] ?? '0')) * 1000 : NaN;
-};
-const offBy = (c: Check, ms: number): boolean => Math.abs(Number(c.got) - isoMs(c.expected) - ms) < 1;
+const offBy = (c: Check, ms: number): boolean => Math.abs(Number(c.got) - (isoMs(String(c.expected)) ?? NaN) - ms) < 1;
 
 /**
  * Checks that fail because the source project is wrong; at most five. Each must still fail, and

@@ -4,7 +4,8 @@
 import { SequenceTracker } from '../sequence.js';
 import type { DecodeError, DecodeErrorKind, FlowRecord } from '../types.js';
 import { pad4, XdrReader } from './reader.js';
-import { allZero } from '../walk.js';
+import { allZero } from '../format.js';
+import { isSflow } from '../walk.js';
 
 import { counterRecord, flowRecord, type Fields } from './records.js';
 
@@ -47,10 +48,7 @@ export class SflowSequences {
   }
 }
 
-/** Is this datagram sFlow v5? (32-bit version 5: NetFlow v5 has a 16-bit version.) */
-export function isSflow(b: Uint8Array): boolean {
-  return b.length >= 4 && b[0] === 0 && b[1] === 0 && b[2] === 0 && b[3] === 5;
-}
+export { isSflow };
 
 /** Records decoded per sample; real agents send a handful. More is reported and skipped. */
 const MAX_RECORDS_PER_SAMPLE = 256;

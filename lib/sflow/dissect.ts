@@ -1,7 +1,7 @@
 // Dissects the packet header an sFlow agent sampled: Ethernet, 802.1Q / QinQ, MPLS, IPv4 (with
 // options and fragments), IPv6 (extension headers), TCP, UDP, ICMP/ICMPv6, and GRE / VXLAN with
 // the packet inside. Writes IANA-named fields; stops where the bytes stop and says so.
-import { ipv4, ipv6, mac } from '../format.js';
+import { ipv4, ipv6, mac, u16, u32 } from '../format.js';
 
 export interface Dissected {
   [field: string]: unknown;
@@ -13,7 +13,6 @@ const VXLAN_PORT = 4789;
 /** A tunnel inside a tunnel inside…: stop after this many. */
 const MAX_TUNNELS = 3;
 
-const u16 = (b: Uint8Array, o: number): number => (b[o]! << 8) | b[o + 1]!;
 
 /** sFlow header_protocol values this dissector understands. */
 export const HEADER_ETHERNET = 1, HEADER_IPV4 = 11, HEADER_IPV6 = 12, HEADER_MPLS = 13;
@@ -68,7 +67,7 @@ function mpls(b: Uint8Array, p: number, end: number, out: Dissected, depth: numb
       out['mplsLabels'] = labels;
       return truncated(out);
     }
-    const entry = b[p]! * 16777216 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
+    const entry = u32(b, p);
     labels.push(Math.floor(entry / 4096));
     p += 4;
     if (entry & 0x100) break; // bottom of stack
@@ -129,7 +128,7 @@ function ipv6Header(b: Uint8Array, p: number, end: number, out: Dissected, depth
     if (next === 44) {
       const frag = u16(b, q + 2);
       out['fragmentOffset'] = frag >> 3;
-      out['fragmentIdentification'] = b[q + 4]! * 16777216 + ((b[q + 5]! << 16) | u16(b, q + 6));
+      out['fragmentIdentification'] = u32(b, q + 4);
       next = b[q]!;
       q += 8;
       if (frag >> 3 !== 0) {
@@ -152,7 +151,7 @@ function transport(b: Uint8Array, p: number, end: number, proto: number, out: Di
       if (p + 14 > end) return truncated(out);
       out['sourceTransportPort'] = u16(b, p);
       out['destinationTransportPort'] = u16(b, p + 2);
-      out['tcpSequenceNumber'] = b[p + 4]! * 16777216 + ((b[p + 5]! << 16) | u16(b, p + 6));
+      out['tcpSequenceNumber'] = u32(b, p + 4);
       out['tcpControlBits'] = ((b[p + 12]! & 1) << 8) | b[p + 13]!;
       if (p + 16 <= end) out['tcpWindowSize'] = u16(b, p + 14);
       return;
@@ -197,7 +196,7 @@ function gre(b: Uint8Array, p: number, end: number, out: Dissected, depth: numbe
   if (flags & 0x8000) q += 4; // checksum + reserved
   if (flags & 0x2000) {
     if (q + 4 > end) return truncated(out);
-    out['greKey'] = b[q]! * 16777216 + ((b[q + 1]! << 16) | u16(b, q + 2));
+    out['greKey'] = u32(b, q);
     q += 4;
   }
   if (flags & 0x1000) q += 4; // sequence number

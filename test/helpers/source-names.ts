@@ -47,7 +47,7 @@ export function ourNames(source: string): string[] {
 const PROTOCOL_BY_VERSION: Record<number, string> = { 1: 'netflow-v1', 5: 'netflow-v5', 7: 'netflow-v7', 9: 'netflow-v9', 10: 'ipfix' };
 
 /** ISO time with any number of fractional digits -> epoch ms with the fraction. */
-function isoMs(s: string): number | null {
+export function isoMs(s: string): number | null {
   const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(s);
   if (!m) return null;
   return Date.parse(m[1] + 'Z') + Number('0.' + (m[2] ?? '0')) * 1000;
