@@ -24,7 +24,7 @@ flight, save templates and exit 0.
   --rotate-seconds N    start a new --to file every N seconds
 ${OUTPUT_HELP}
   --allow LIST          only these exporters (IP, IP:PORT, CIDR), others dropped and counted
-  --templates FILE      load template state at start, save it at exit
+  --templates FILE      load template state at start, save it every minute and at exit
   --stats-interval S    print stats on stderr every S seconds
   --recv-buffer BYTES   socket receive buffer (default 8 MiB; the kernel may cap it)
   --queue N             datagrams held while the output is slow (default 10000), beyond: dropped and counted
@@ -70,6 +70,8 @@ export async function collectCommand(argv: string[]): Promise<number> {
   process.on('SIGUSR1', stats);
   const interval = num(p.opts.get('stats-interval'), '--stats-interval');
   const timer = interval ? setInterval(stats, interval * 1000) : undefined;
+  // Save template state every minute too, so a crash does not lose it (written atomically).
+  const saver = templates !== undefined ? setInterval(() => saveTemplates(decoder, templates), 60_000) : undefined;
   const stop = (): void => {
     process.stderr.write('flowpipe: stopping, draining what is in flight\n');
     source.close();
@@ -81,6 +83,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
     await pipeline(chain);
   } finally {
     if (timer) clearInterval(timer);
+    if (saver) clearInterval(saver);
     process.off('SIGUSR1', stats);
     saveTemplates(decoder, templates);
   }
