@@ -20,7 +20,7 @@ function fixedExpr(f: FieldSpec, base: string, k: number): string | null {
     case 'unsigned8': case 'unsigned16': case 'unsigned32': case 'unsigned64':
       if (L === 1) return at(0);
       if (L === 2) return `((${at(0)} << 8) | ${at(1)})`;
-      if (L === 4) return `h.u32(b, ${P})`;
+      if (L === 4) return `(${at(0)} * 16777216 + ((${at(1)} << 16) | (${at(2)} << 8) | ${at(3)}))`;
       if (L === 8) return `h.u64(b, ${P})`;
       return L <= 8 ? `h.uint(b, ${P}, ${L})` : hexExpr;
     case 'signed8': case 'signed16': case 'signed32': case 'signed64':
@@ -60,7 +60,8 @@ function derivedTimes(fields: readonly FieldSpec[], names: readonly string[]): D
     if (names.includes(target) || has(`flow${edge}Seconds`) || has(`flow${edge}Microseconds`) || has(`flow${edge}Nanoseconds`)) continue;
     const up = index(`flow${edge}SysUpTime`);
     const delta = index(`flow${edge}DeltaMicroseconds`);
-    if (up >= 0) out.push({ name: target, expr: `(typeof v${up} === 'number' ? h.relTime(c, v${up}) : undefined)` });
+    // The usual case (exporter uptime from the header) inline; the rest in relTime.
+    if (up >= 0) out.push({ name: target, expr: `(typeof v${up} !== 'number' ? undefined : c.uptimeMs === c.uptimeMs ? c.exportTime - ((c.uptimeMs - v${up}) | 0) : h.relTime(c, v${up}))` });
     else if (delta >= 0) out.push({ name: target, expr: `(typeof v${delta} === 'number' ? c.exportTime - v${delta} / 1000 : undefined)` });
   }
   return out;
@@ -114,10 +115,18 @@ function generate(def: TemplateDef, names: readonly string[], nested: boolean, c
     if (!f.skip && f.length > 0) props.push(`${JSON.stringify(names[i])}: v${i}`);
   });
   for (const [name, from] of ctxFields) props.push(`${JSON.stringify(name)}: c.${from}`);
-  lines.push(`const r = { ${props.join(', ')} };`);
-  derivedTimes(def.fields, names).forEach((d, i) => {
-    lines.push(`const t${i} = ${d.expr};`, `if (t${i} !== undefined) r[${JSON.stringify(d.name)}] = t${i};`);
-  });
+  const derived = derivedTimes(def.fields, names);
+  if (derived.length === 0) {
+    lines.push(`return { ${props.join(', ')} };`);
+    return lines.join('\n');
+  }
+  // Derived times are nearly always known: build that shape in one literal (adding properties
+  // afterwards would change the object's hidden class per record); add them one by one otherwise.
+  derived.forEach((d, i) => lines.push(`const t${i} = ${d.expr};`));
+  const known = derived.map((_, i) => `t${i} !== undefined`).join(' && ');
+  const withTimes = [...props, ...derived.map((d, i) => `${JSON.stringify(d.name)}: t${i}`)];
+  lines.push(`if (${known}) return { ${withTimes.join(', ')} };`, `const r = { ${props.join(', ')} };`);
+  derived.forEach((d, i) => lines.push(`if (t${i} !== undefined) r[${JSON.stringify(d.name)}] = t${i};`));
   lines.push('return r;');
   return lines.join('\n');
 }

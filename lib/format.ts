@@ -3,9 +3,18 @@
 const HEX: string[] = [];
 for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
 
+// Dotted-quad halves, filled on first use: "a.b." and "c.d" for every 16-bit value, so an
+// address is one concatenation of two cached strings instead of seven (about 4 MB when full).
+const IPV4_HEAD: (string | undefined)[] = new Array<string | undefined>(65536);
+const IPV4_TAIL: (string | undefined)[] = new Array<string | undefined>(65536);
+
 /** Dotted-quad IPv4 address. */
 export function ipv4(b: Uint8Array, o: number): string {
-  return b[o] + '.' + b[o + 1] + '.' + b[o + 2] + '.' + b[o + 3];
+  const hi = (b[o]! << 8) | b[o + 1]!;
+  const lo = (b[o + 2]! << 8) | b[o + 3]!;
+  const head = IPV4_HEAD[hi] ?? (IPV4_HEAD[hi] = `${hi >> 8}.${hi & 255}.`);
+  const tail = IPV4_TAIL[lo] ?? (IPV4_TAIL[lo] = `${lo >> 8}.${lo & 255}`);
+  return head + tail;
 }
 
 /** RFC 5952 canonical IPv6 text (lower case, longest zero run compressed, IPv4-mapped as ::ffff:a.b.c.d). */
