@@ -4,12 +4,12 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { FlowDecoder, decode, toNdjson, type FlowRecord } from '../index.js';
+import { FlowDecoder, decode, fileSink, toNdjson, type FlowRecord } from '../index.js';
 import { pcapFile } from '../lib/pcap-write.js';
 import { workloads, type Workload } from './workloads.js';
 
@@ -17,6 +17,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const benchDir = join(root, 'bench');
 const RUNS = 5;
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 1.5);
+/** BENCH_ONLY=decode,ndjson,process,udp runs some sections (all by default). */
+const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'decode,ndjson,process,udp').split(','));
 
 interface Row { name: string; records_s?: number; datagrams_s?: number; rss_mb?: number; checksum?: number; note?: string }
 const rows: Row[] = [];
@@ -111,7 +113,7 @@ async function decodeNdjson(w: Workload, datagrams: number): Promise<Row> {
     const dec = decode();
     const start = process.hrtime.bigint();
     const timer = setInterval(() => { peak = Math.max(peak, rssMb()); }, 100);
-    await pipeline(src, dec, toNdjson(), createWriteStream('/dev/null'));
+    await pipeline(src, dec, toNdjson(), fileSink('/dev/null'));
     clearInterval(timer);
     const s = Number(process.hrtime.bigint() - start) / 1e9;
     results.push(Object.values(dec.stats.records).reduce((a, b) => a + b, 0) / s);
@@ -202,17 +204,17 @@ async function main(): Promise<void> {
     } catch { /* reported as not installed */ }
   }
   const ws = workloads();
-  for (const w of ws) {
+  for (const w of ONLY.has('decode') ? ws : []) {
     rows.push(decodeOnly(w));
     if (w.peer) {
       const p = netflowv9(w);
       if (p) rows.push(p);
     }
   }
-  for (const w of ws) rows.push(await decodeNdjson(w, 40_000));
-  rows.push(await wholeProcess(ws.find((w) => w.name === 'ipfix')!, 150_000));
+  for (const w of ONLY.has('ndjson') ? ws : []) rows.push(await decodeNdjson(w, 40_000));
+  if (ONLY.has('process')) rows.push(await wholeProcess(ws.find((w) => w.name === 'ipfix')!, 150_000));
   const v9 = ws.find((w) => w.name === 'v9')!;
-  for (const rate of [25_000, 50_000, 75_000, 100_000]) rows.push(await udpLoad(v9, rate, 4));
+  for (const rate of ONLY.has('udp') ? [25_000, 50_000, 75_000, 100_000] : []) rows.push(await udpLoad(v9, rate, 4));
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
   writeFileSync(join(benchDir, 'results', 'latest.json'), JSON.stringify({ machine, runs: RUNS, seconds: SECONDS, rows }, null, 1));
   const fmt = (n?: number): string => (n === undefined ? '' : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${Math.round(n / 1000)} k`);

@@ -26,7 +26,8 @@ export function fileSink(path: string, options: FileSinkOptions = {}): Writable 
   const name = (): string => (options.maxBytes || options.maxAgeMs ? `${base}.${++index}` : base) + (gz ? '.gz' : '');
   const open = (): void => {
     current = name();
-    file = createWriteStream(current);
+    // A deep queue (1 MiB): the producer keeps going while the previous chunks are written.
+    file = createWriteStream(current, { highWaterMark: 1 << 20 });
     zip = gz ? createGzip() : undefined;
     if (zip) zip.pipe(file);
     bytes = 0;

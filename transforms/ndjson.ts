@@ -3,6 +3,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import split2 from 'split2';
 import { toJson } from '../lib/json.js';
+import { LineEncoder, NO_ROOM } from '../lib/json-line.js';
 
 export interface ToNdjsonOptions {
   /** Bytes gathered before a chunk is pushed (default 64 KiB). */
@@ -12,43 +13,63 @@ export interface ToNdjsonOptions {
 }
 
 /**
- * Records (objects) in, NDJSON bytes out. Lines are written straight into one buffer per chunk
- * (no per-record writes, no joined intermediate string). Integers above 2^53 (bigint) are
+ * Records (objects) in, NDJSON bytes out. Lines are written straight into one buffer per chunk by
+ * writers compiled per record shape (see lib/json-line.ts): no per-record string, no per-record
+ * write. Output equals JSON.stringify per record, except that integers above 2^53 (bigint) are
  * written as exact digits.
  */
 export function toNdjson(options: ToNdjsonOptions = {}): Transform {
   const size = options.chunkBytes ?? 64 * 1024;
   const maxRecords = options.batch ?? 1024;
+  const encoder = new LineEncoder();
   let buf = Buffer.allocUnsafe(size);
   let pos = 0;
   let records = 0;
-  const flushBuf = (t: Transform): void => {
+  // Lines written in one turn of the event loop leave together; a trickle is not held back.
+  let pending: NodeJS.Immediate | null = null;
+  const flushBuf = (): void => {
+    if (pending !== null) {
+      clearImmediate(pending);
+      pending = null;
+    }
     if (pos === 0) return;
-    t.push(buf.subarray(0, pos));
+    stage.push(buf.subarray(0, pos));
     buf = Buffer.allocUnsafe(size);
     pos = 0;
     records = 0;
   };
-  return new Transform({
+  const stage: Transform = new Transform({
     writableObjectMode: true,
     writableHighWaterMark: 1024,
-    transform(record: unknown, _enc: BufferEncoding, done: TransformCallback): void {
-      const line = toJson(record);
-      // A line may take up to 3 bytes per UTF-16 unit; make room before writing.
-      if (pos + line.length * 3 + 1 > buf.length) {
-        flushBuf(this);
-        if (line.length * 3 + 1 > buf.length) buf = Buffer.allocUnsafe(line.length * 3 + 1);
+    transform(record: object, _enc: BufferEncoding, done: TransformCallback): void {
+      let end = encoder.write(record, buf, pos);
+      if (end === NO_ROOM) {
+        flushBuf();
+        end = encoder.write(record, buf, 0);
+        if (end === NO_ROOM) {
+          // One record larger than a chunk: a buffer of its own.
+          const text = toJson(record);
+          buf = Buffer.allocUnsafe(Buffer.byteLength(text) + 1);
+          end = buf.write(text, 0);
+          buf[end++] = 10;
+        }
       }
-      pos += buf.write(line, pos);
-      buf[pos++] = 10;
-      if (++records >= maxRecords) flushBuf(this);
+      pos = end;
+      if (++records >= maxRecords || pos === buf.length) flushBuf();
+      else if (pending === null) pending = setImmediate(flushBuf);
       done();
     },
     flush(done: TransformCallback): void {
-      flushBuf(this);
+      flushBuf();
       done();
     },
+    destroy(err: Error | null, done: (error: Error | null) => void): void {
+      if (pending !== null) clearImmediate(pending);
+      pending = null;
+      done(err);
+    },
   });
+  return stage;
 }
 
 /** Quotes integer literals of 16+ digits outside strings, so the reviver can make them bigints. */

@@ -48,6 +48,22 @@ test('streams: toNdjson batches, fromNdjson reads back with integers above 2^53 
   assert.deepEqual(back.items, records);
 });
 
+test('streams: toNdjson lets a trickle through without waiting for a full batch or the end', async () => {
+  const out = toNdjson();
+  const chunks: string[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c.toString()));
+  out.write({ kind: 'flow', n: 1 });
+  out.write({ kind: 'flow', n: 2 });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(chunks, ['{"kind":"flow","n":1}\n{"kind":"flow","n":2}\n']); // one chunk per turn
+  out.write({ kind: 'flow', n: 3, big: 2n ** 64n, s: 'caf\u00e9 "x"' });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(chunks[1], '{"kind":"flow","n":3,"big":18446744073709551616,"s":"caf\u00e9 \\"x\\""}\n');
+  out.end();
+  await new Promise((r) => out.on('end', r));
+  assert.equal(chunks.length, 2);
+});
+
 test('streams: map and filter', async () => {
   const out = collect<number>();
   await pipeline(Readable.from([1, 2, 3, 4]), filter((x: number) => x % 2 === 0), map(async (x: number) => x * 10), out.sink);
