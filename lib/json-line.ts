@@ -9,8 +9,11 @@
 // falls back to the exact JSON.stringify path, so the output is always what toJson() gives.
 import { toJson } from './json.js';
 
-/** Writes one record as a JSON line (with '\n') at `p`; returns the end, NO_ROOM or NOT_MINE. */
-export type LineWriter = (r: object, b: Buffer, p: number) => number;
+/**
+ * Writes one record as a JSON line (with '\n') at `p`; returns the end, NO_ROOM or NOT_MINE.
+ * `dv` is a DataView over `b` (constant key text is stored four bytes at a time).
+ */
+export type LineWriter = (r: object, b: Buffer, dv: DataView, p: number) => number;
 
 /** The buffer has too little room left after `p`: flush and retry in a new one. */
 export const NO_ROOM = -1;
@@ -104,6 +107,16 @@ function roomFor(keys: readonly string[]): number {
   return n;
 }
 
+/** Statements storing constant bytes at p (32-bit little-endian words, then single bytes). */
+function constantBytes(text: Buffer): string {
+  const out: string[] = [];
+  let j = 0;
+  for (; j + 4 <= text.length; j += 4) out.push(`dv.setUint32(p + ${j}, ${text.readUInt32LE(j)}, true);`);
+  for (; j < text.length; j++) out.push(`b[p + ${j}] = ${text[j]!};`);
+  out.push(`p += ${text.length};`);
+  return out.join(' ');
+}
+
 /** Compiles a writer for records whose own enumerable keys are exactly `keys`, in that order. */
 export function compileLineWriter(keys: readonly string[]): LineWriter {
   const body: string[] = [
@@ -114,8 +127,7 @@ export function compileLineWriter(keys: readonly string[]): LineWriter {
     'let v;',
   ];
   keys.forEach((k, i) => {
-    const text = Buffer.from(`${i === 0 ? '{' : ','}${JSON.stringify(k)}:`, 'utf8');
-    body.push(Array.from(text, (byte, j) => `b[p + ${j}] = ${byte};`).join(' ') + ` p += ${text.length};`);
+    body.push(constantBytes(Buffer.from(`${i === 0 ? '{' : ','}${JSON.stringify(k)}:`, 'utf8')));
     body.push(
       `v = r[${JSON.stringify(k)}];`,
       "if (typeof v === 'number') p = w.writeNumber(b, p, v);",
@@ -126,7 +138,7 @@ export function compileLineWriter(keys: readonly string[]): LineWriter {
   if (keys.length === 0) body.push('b[p++] = 123;');
   body.push('b[p++] = 125; b[p++] = 10;', 'return p;');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- per-shape code generation is the design
-  const factory = new Function('K', 'w', `'use strict'; return function writeLine(r, b, p) {\n${body.join('\n')}\n};`) as (K: readonly string[], w: Writers) => LineWriter;
+  const factory = new Function('K', 'w', `'use strict'; return function writeLine(r, b, dv, p) {\n${body.join('\n')}\n};`) as (K: readonly string[], w: Writers) => LineWriter;
   return factory(Object.freeze([...keys]), writers);
 }
 
@@ -141,20 +153,27 @@ export class LineEncoder {
   private readonly byKeys = new Map<string, LineWriter>();
   private readonly byTemplate = new Map<unknown, LineWriter>();
   private last: LineWriter | null = null;
+  private buf: Buffer | null = null;
+  private dv: DataView = new DataView(new ArrayBuffer(0));
 
   /** Writes `r` and a newline at `p`; returns the end, or NO_ROOM (nothing written that counts). */
   write(r: object, b: Buffer, p: number): number {
     if (Object.getPrototypeOf(r) !== Object.prototype) return writeGeneric(r, b, p);
+    if (b !== this.buf) {
+      this.buf = b;
+      this.dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    }
+    const dv = this.dv;
     const last = this.last;
     if (last !== null) {
-      const e = last(r, b, p);
+      const e = last(r, b, dv, p);
       if (e !== NOT_MINE) return e;
     }
     // Interleaved templates: the writer last used for this template id, then the key list.
     const id = (r as { templateId?: unknown }).templateId;
     const known = this.byTemplate.get(id);
     if (known !== undefined && known !== last) {
-      const e = known(r, b, p);
+      const e = known(r, b, dv, p);
       if (e !== NOT_MINE) {
         this.last = known;
         return e;
@@ -164,7 +183,7 @@ export class LineEncoder {
     if (w === undefined) return writeGeneric(r, b, p);
     if (this.byTemplate.size < MAX_SHAPES || this.byTemplate.has(id)) this.byTemplate.set(id, w);
     this.last = w;
-    const e = w(r, b, p);
+    const e = w(r, b, dv, p);
     return e === NOT_MINE ? writeGeneric(r, b, p) : e;
   }
 
