@@ -5,14 +5,19 @@ import { toJson } from '../lib/json.js';
 
 type Rec = Record<string, unknown>;
 
+/** A record with only `fields`, in that order (missing ones omitted). */
+export function pickFields(r: Rec, fields: readonly string[]): Rec {
+  const out: Rec = {};
+  for (const f of fields) if (f in r) out[f] = r[f];
+  return out;
+}
+
 /** Keeps only `fields` (in that order; missing ones omitted). */
 export function pick(fields: readonly string[]): Transform {
   return new Transform({
     objectMode: true,
     transform(r: Rec, _e: BufferEncoding, done: TransformCallback): void {
-      const out: Rec = {};
-      for (const f of fields) if (f in r) out[f] = r[f];
-      done(null, out);
+      done(null, pickFields(r, fields));
     },
   });
 }

@@ -30,3 +30,16 @@ export function filter<T>(predicate: (value: T) => boolean): Transform {
     },
   });
 }
+
+/** Takes every object and passes nothing on, counting them (`count`): a sink for measuring. */
+export function discard(): Transform & { count: number } {
+  const t = new Transform({
+    objectMode: true,
+    transform(_value: unknown, _enc: BufferEncoding, done: TransformCallback): void {
+      t.count++;
+      done();
+    },
+  }) as Transform & { count: number };
+  t.count = 0;
+  return t;
+}

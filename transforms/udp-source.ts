@@ -3,8 +3,10 @@
 // are dropped and counted, never buffered without bound. An allowlist of exporters (IP,
 // IP:port, CIDR) drops and counts everything else.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { BlockList, isIPv6 } from 'node:net';
 import { Readable } from 'node:stream';
+import { kernelUdpCounters, type KernelUdpCounters } from '../lib/proc-net-udp.js';
 import type { Datagram } from './datagram.js';
 
 export interface UdpSourceOptions {
@@ -69,7 +71,8 @@ export class UdpSource extends Readable {
     for (const entry of this.options.listen) {
       const { address, port } = parseListen(entry);
       const socket = createSocket({ type: address !== undefined && isIPv6(address) ? 'udp6' : address === undefined ? 'udp6' : 'udp4', reuseAddr: false });
-      socket.on('message', (msg, rinfo) => this.receive(msg, rinfo, socket));
+      let localPort = 0; // known once bound; looked up once (address() is a system call)
+      socket.on('message', (msg, rinfo) => this.receive(msg, rinfo, localPort));
       socket.on('error', (err) => this.destroy(err));
       await new Promise<void>((resolve, reject) => {
         socket.once('error', reject);
@@ -78,6 +81,7 @@ export class UdpSource extends Readable {
           resolve();
         });
       });
+      localPort = socket.address().port;
       if (this.options.recvBufferSize) socket.setRecvBufferSize(this.options.recvBufferSize);
       this.sockets.push(socket);
       bound.push(socket.address());
@@ -86,14 +90,14 @@ export class UdpSource extends Readable {
     return bound;
   }
 
-  private receive(msg: Buffer, rinfo: RemoteInfo, socket: Socket): void {
+  private receive(msg: Buffer, rinfo: RemoteInfo, localPort: number): void {
     this.stats.received++;
     const address = rinfo.address.startsWith('::ffff:') ? rinfo.address.slice(7) : rinfo.address;
     if (this.allowed !== null && !this.allowed(address, rinfo.port)) {
       this.stats.denied++;
       return;
     }
-    const d: Datagram = { data: msg, exporter: { address, port: rinfo.port }, receivedAt: Date.now(), localPort: socket.address().port };
+    const d: Datagram = { data: msg, exporter: { address, port: rinfo.port }, receivedAt: Date.now(), localPort };
     if (this.flowing && this.queue.length === 0) {
       this.flowing = this.push(d);
       return;
@@ -115,6 +119,21 @@ export class UdpSource extends Readable {
   override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
     for (const s of this.sockets) s.close();
     done(err);
+  }
+
+  /**
+   * The kernel's counters for our sockets (Linux): datagrams dropped because the receive buffer
+   * was full never reach `stats`, so loss under load shows here. Null where /proc is missing.
+   */
+  kernelStats(): KernelUdpCounters | null {
+    const ports = new Set(this.sockets.map((s) => s.address().port));
+    const texts: string[] = [];
+    for (const f of ['/proc/net/udp', '/proc/net/udp6']) {
+      try {
+        texts.push(readFileSync(f, 'latin1'));
+      } catch { /* not Linux, or no IPv6 */ }
+    }
+    return texts.length === 0 ? null : kernelUdpCounters(texts, ports);
   }
 
   /** Stops receiving; what is queued is still delivered, then the stream ends. */

@@ -1,16 +1,18 @@
 // flowpipe collect --listen [ADDR:]PORT[,PORT] [--to FILE]: receive, decode, write; stats on
 // SIGUSR1 and every --stats-interval seconds; SIGINT/SIGTERM stop receiving and drain.
 import { pipeline } from 'node:stream/promises';
-import type { Writable } from 'node:stream';
-import { FlowDecoder } from '../../lib/decoder.js';
+import { Readable, Writable, type Transform } from 'node:stream';
+import { FlowDecoder, type SavedTemplate } from '../../lib/decoder.js';
 import { toJson } from '../../lib/json.js';
 import type { DecodeError } from '../../lib/types.js';
 import { DecodeStream } from '../../transforms/decode.js';
 import { fileSink } from '../../transforms/file-sink.js';
+import { parallelDecode } from '../../transforms/parallel-decode.js';
 import { udpSource } from '../../transforms/udp-source.js';
-import { num, parse, UsageError } from './args.js';
-import { OUTPUT_HELP, OUTPUT_OPTIONS, outputStages } from './output.js';
-import { loadTemplates, saveTemplates } from './templates-file.js';
+import { num, parse, UsageError, type Parsed } from './args.js';
+import { checkedFilter, OUTPUT_HELP, OUTPUT_OPTIONS, outputChoices, outputStages } from './output.js';
+import { readTemplateFile, writeTemplateFile } from './templates-file.js';
+import { warmUp, warmUpExports } from '../../lib/warm-up.js';
 
 export const COLLECT_HELP = `usage: flowpipe collect --listen [ADDR:]PORT[,PORT...] [options]
 
@@ -28,13 +30,70 @@ ${OUTPUT_HELP}
   --stats-interval S    print stats on stderr every S seconds
   --recv-buffer BYTES   socket receive buffer (default 8 MiB; the kernel may cap it)
   --queue N             datagrams held while the output is slow (default 10000), beyond: dropped and counted
+  --workers N           decode on N worker threads, each exporter always on the same one (formats
+                        ndjson and count); the main thread only receives and writes
 
 exit status: 0 stopped by a signal after draining, 1 socket or output failure, 2 usage error`;
+
+/** The decoding part of the chain: in this thread, or on worker threads. */
+interface Engine {
+  stages: Transform[];
+  /** Decoder counters, state sizes and sequence reports. */
+  report(): Promise<Record<string, unknown>>;
+  templates(): Promise<SavedTemplate[]>;
+  /** Runs synthetic exports through throwaway copies of the stages (see lib/warm-up.ts). */
+  warm(): Promise<void>;
+}
+
+/** Synthetic datagrams through `stages` into nothing: Node's stream paths get hot too. */
+async function warmChain(stages: Transform[]): Promise<void> {
+  const { setup, data } = warmUpExports();
+  const exporter = { address: '198.51.100.1', port: 9 };
+  const all = [...setup, ...Array.from({ length: 1500 }, (_, i) => data[i % data.length]!)];
+  const datagrams = Readable.from(all.map((d) => ({ data: d, exporter, receivedAt: 0 })));
+  await pipeline([datagrams, ...stages, new Writable({ objectMode: true, write: (_c, _e, done) => done() })]);
+}
+
+function templateMissLine(e: DecodeError): void {
+  if (e.kind !== 'template-miss') return; // counted in stats; template misses are worth a line
+  process.stderr.write(`flowpipe: ${e.exporter}: ${e.reason}\n`);
+}
+
+function inThread(p: Parsed, saved: SavedTemplate[], file: string | undefined): Engine {
+  const decoder = new FlowDecoder();
+  if (saved.length > 0) process.stderr.write(`flowpipe: loaded ${decoder.importTemplates(saved)} templates from ${file}\n`);
+  const dec = new DecodeStream({ decoder });
+  dec.on('flowpipe-error', templateMissLine);
+  return {
+    stages: [dec, ...outputStages(p)],
+    report: () => Promise.resolve({ decoder: decoder.stats, state: decoder.stateSize(), sequence: decoder.sequenceStats() }),
+    templates: () => Promise.resolve(decoder.exportTemplates()),
+    warm: () => warmChain([new DecodeStream(), ...outputStages(p)]),
+  };
+}
+
+function onWorkers(p: Parsed, workers: number, saved: SavedTemplate[], file: string | undefined): Engine {
+  const { format, filter, fields } = outputChoices(p);
+  if (format !== 'ndjson' && format !== 'count') throw new UsageError(`--workers writes ndjson or count, not '${format}'`);
+  if (filter !== undefined) checkedFilter(filter);
+  if (saved.length > 0) process.stderr.write(`flowpipe: loaded ${saved.length} templates from ${file} into ${workers} workers\n`);
+  const par = parallelDecode({ workers, output: format, filter, fields, templates: saved });
+  par.on('flowpipe-error', templateMissLine);
+  return {
+    stages: [par],
+    report: async () => {
+      const r = await par.report();
+      return { workers: r.workers, written: r.written, decoder: r.stats, state: r.state, sequence: r.sequence };
+    },
+    templates: () => par.exportTemplates(),
+    warm: () => Promise.resolve(warmUp()), // the workers warm their own decoders
+  };
+}
 
 export async function collectCommand(argv: string[]): Promise<number> {
   const p = parse(argv, {
     ...OUTPUT_OPTIONS, listen: 'value', to: 'value', 'rotate-bytes': 'value', 'rotate-seconds': 'value', allow: 'value',
-    templates: 'value', 'stats-interval': 'value', 'recv-buffer': 'value', queue: 'value', help: 'flag',
+    templates: 'value', 'stats-interval': 'value', 'recv-buffer': 'value', queue: 'value', workers: 'value', help: 'flag',
   });
   if (p.opts.has('help')) {
     process.stdout.write(COLLECT_HELP + '\n');
@@ -42,8 +101,10 @@ export async function collectCommand(argv: string[]): Promise<number> {
   }
   const listen = p.opts.get('listen');
   if (typeof listen !== 'string') throw new UsageError('collect needs --listen PORT');
-  const stages = outputStages(p);
   const templates = p.opts.get('templates') as string | undefined;
+  const workers = num(p.opts.get('workers'), '--workers') ?? 0;
+  const saved = readTemplateFile(templates);
+  const engine = workers >= 1 ? onWorkers(p, Math.floor(workers), saved, templates) : inThread(p, saved, templates);
   const allow = p.opts.get('allow');
   const source = udpSource({
     listen: listen.split(',').map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
@@ -51,42 +112,41 @@ export async function collectCommand(argv: string[]): Promise<number> {
     recvBufferSize: num(p.opts.get('recv-buffer'), '--recv-buffer') ?? 8 * 1024 * 1024,
     maxQueue: num(p.opts.get('queue'), '--queue'),
   });
-  const decoder = new FlowDecoder();
-  loadTemplates(decoder, templates);
-  const dec = new DecodeStream({ decoder });
-  dec.on('flowpipe-error', (e: DecodeError) => {
-    if (e.kind !== 'template-miss') return; // counted in stats; template misses are worth a line
-    process.stderr.write(`flowpipe: ${e.exporter}: ${e.reason}\n`);
-  });
   const to = p.opts.get('to');
   const out: Writable = typeof to === 'string'
     ? fileSink(to, { maxBytes: num(p.opts.get('rotate-bytes'), '--rotate-bytes'), maxAgeMs: (num(p.opts.get('rotate-seconds'), '--rotate-seconds') ?? 0) * 1000 || undefined })
     : process.stdout;
+  await engine.warm(); // a cold decoder at full load loses its first datagrams (see lib/warm-up.ts)
   const bound = await source.listen();
   process.stderr.write(`flowpipe: listening on ${bound.map((b) => `${b.address}:${b.port}`).join(', ')}\n`);
-  const stats = (): void => {
-    process.stderr.write(toJson({ receiver: source.stats, decoder: decoder.stats, state: decoder.stateSize(), sequence: decoder.sequenceStats() }) + '\n');
+  const stats = async (): Promise<void> => {
+    const r = await engine.report();
+    process.stderr.write(toJson({ receiver: { ...source.stats, kernel: kernelAtStop ?? source.kernelStats() }, ...r }) + '\n');
   };
-  process.on('SIGUSR1', stats);
+  const printStats = (): void => void stats().catch(() => undefined);
+  process.on('SIGUSR1', printStats);
   const interval = num(p.opts.get('stats-interval'), '--stats-interval');
-  const timer = interval ? setInterval(stats, interval * 1000) : undefined;
+  const timer = interval ? setInterval(printStats, interval * 1000) : undefined;
   // Save template state every minute too, so a crash does not lose it (written atomically).
-  const saver = templates !== undefined ? setInterval(() => saveTemplates(decoder, templates), 60_000) : undefined;
+  const save = async (): Promise<void> => writeTemplateFile(templates, await engine.templates());
+  const saver = templates !== undefined ? setInterval(() => void save().catch(() => undefined), 60_000) : undefined;
+  let kernelAtStop: ReturnType<typeof source.kernelStats> = null; // the sockets are gone after close()
   const stop = (): void => {
+    kernelAtStop = source.kernelStats();
     process.stderr.write('flowpipe: stopping, draining what is in flight\n');
     source.close();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    const chain: (NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream)[] = [source, dec, ...stages, out];
+    const chain: (NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream)[] = [source, ...engine.stages, out];
     await pipeline(chain);
   } finally {
     if (timer) clearInterval(timer);
     if (saver) clearInterval(saver);
-    process.off('SIGUSR1', stats);
-    saveTemplates(decoder, templates);
+    process.off('SIGUSR1', printStats);
+    await save();
   }
-  stats();
+  await stats();
   return 0;
 }

@@ -103,6 +103,35 @@ test('collect fed by replay over loopback: every record arrives, SIGTERM drains 
   assert.ok(recs.every((r) => r['exporter'] === `127.0.0.1:${String((recs[0]!['exporter'] as string).split(':')[1])}`));
 });
 
+test('collect --workers 2: the same records as in one thread; --format count writes nothing and counts', async () => {
+  const pcap = 'test/fixtures/corpus/tcpdump/sflow-print-v6.pcap';
+  const { child, port, out } = await startCollect(['--workers', '2', '--filter', 'kind==flow || kind==counters']);
+  let err = '';
+  child.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
+  assert.equal(run(['replay', pcap, '--to', `127.0.0.1:${port}`, '--rate', '2000']).status, 0);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(await stop(child), 0);
+  const recs = lines(Buffer.concat(out));
+  assert.equal(recs.length, 61, 'all 61 samples of the 25 datagrams');
+  const stats = JSON.parse(err.trim().split('\n').filter((l) => l.startsWith('{')).pop()!) as { workers: number; written: number; decoder: { datagrams: number }; receiver: { received: number; kernel: { drops: number } | null } };
+  assert.equal(stats.workers, 2);
+  assert.equal(stats.written, 61);
+  assert.equal(stats.decoder.datagrams, 25);
+  assert.equal(stats.receiver.received, 25);
+  if (stats.receiver.kernel !== null) assert.equal(stats.receiver.kernel.drops, 0);
+
+  const counted = await startCollect(['--format', 'count']);
+  let err2 = '';
+  counted.child.stderr!.on('data', (c: Buffer) => { err2 += c.toString(); });
+  assert.equal(run(['replay', pcap, '--to', `127.0.0.1:${counted.port}`, '--rate', '2000']).status, 0);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(await stop(counted.child), 0);
+  assert.equal(Buffer.concat(counted.out).length, 0);
+  const s2 = JSON.parse(err2.trim().split('\n').filter((l) => l.startsWith('{')).pop()!) as { decoder: { records: Record<string, number> } };
+  assert.equal(Object.values(s2.decoder.records).reduce((a, b) => a + b, 0), 61);
+  assert.equal(run(['collect', '--listen', '0', '--workers', '2', '--format', 'csv']).status, 2, 'csv is not a worker format');
+});
+
 test('collect fed by softflowd reading a pcap: its NetFlow v9 flows decode', { skip: !have('softflowd') && 'softflowd not installed' }, async () => {
   // A capture of plain traffic for softflowd to turn into flows: 3 UDP conversations.
   const pkt = (src: string, dst: string, sport: number, i: number): { src: { address: string; port: number }; dst: { address: string; port: number }; payload: Buffer; time: number } =>

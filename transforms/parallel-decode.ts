@@ -1,0 +1,242 @@
+// parallelDecode(): decode on worker threads. Datagrams in (from udpSource or captureSource),
+// NDJSON bytes out. Each exporter (address and port) is sharded to one worker, so its records
+// stay in order and decode against its own templates. Datagrams cross in batches packed into
+// one transferred ArrayBuffer; NDJSON comes back in transferred buffers.
+//
+// Backpressure: a worker holds at most `maxInFlight` datagrams not yet answered (or answered
+// but not yet taken by the reader); beyond that the stage stops taking input, so a UDP source
+// queues and then drops and counts, and a file source simply waits.
+import { Transform, type TransformCallback } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import { BatchBuilder } from '../lib/datagram-batch.js';
+import type { DecoderOptions, DecoderStats, SavedTemplate, SequenceReport, StateSize } from '../lib/decoder.js';
+import type { DecodeError } from '../lib/types.js';
+import type { Datagram } from './datagram.js';
+import type { FromWorker, OutputChunk, ToWorker, WorkerOutput, WorkerReport, WorkerSetup } from './decode-worker-protocol.js';
+
+export interface ParallelDecodeOptions {
+  /** Worker threads (default 2). */
+  workers?: number;
+  /** 'ndjson' (default): NDJSON bytes out; 'count': records are decoded and counted, nothing out. */
+  output?: WorkerOutput;
+  /** Keep only records matching this filter expression (as `flowpipe --filter`). */
+  filter?: string;
+  /** Output only these fields. */
+  fields?: string[];
+  /** Decoder options, for every worker. */
+  decoder?: DecoderOptions;
+  /** Templates to start from (FlowDecoder#exportTemplates()); each worker gets them all. */
+  templates?: SavedTemplate[];
+  /** Datagrams a worker may hold unanswered (default 4096). */
+  maxInFlight?: number;
+  /** Datagrams per batch (default 64); a batch also leaves at the end of each event-loop turn. */
+  batchDatagrams?: number;
+}
+
+/** Counters of all workers together. */
+export interface ParallelReport {
+  workers: number;
+  stats: DecoderStats;
+  state: StateSize;
+  sequence: SequenceReport[];
+  /** Records written (after the filter). */
+  written: number;
+}
+
+interface Lane {
+  worker: Worker;
+  builder: BatchBuilder;
+  inFlight: number;
+  /** The worker's last report and templates, once it has ended. */
+  final: WorkerReport | null;
+  finalTemplates: SavedTemplate[];
+}
+
+const BATCH_BYTES = 256 * 1024;
+
+/** FNV-1a of the exporter key: the same exporter always lands on the same worker. */
+function shard(address: string, port: number, lanes: number): number {
+  let h = 0x811c9dc5 ^ port;
+  for (let i = 0; i < address.length; i++) h = Math.imul(h ^ address.charCodeAt(i), 16777619);
+  return (h >>> 0) % lanes;
+}
+
+/** Sums counters of the same shape (numbers, and maps of numbers). */
+function addCounts(into: Record<string, unknown>, from: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(from)) {
+    if (typeof v === 'number') into[k] = ((into[k] as number | undefined) ?? 0) + v;
+    else if (v !== null && typeof v === 'object') addCounts((into[k] ??= {}) as Record<string, unknown>, v as Record<string, unknown>);
+  }
+}
+
+/** Merges worker reports: counters add up, per-exporter maxima take the largest. */
+export function mergeReports(reports: readonly WorkerReport[]): ParallelReport {
+  const stats: DecoderStats = { datagrams: 0, bytes: 0, records: {}, errors: {}, templateMisses: {}, trailingBytes: 0 };
+  const state: StateSize = { exporters: 0, domains: 0, templates: 0, pendingSets: 0, pendingBytes: 0, perExporter: { maxDomains: 0, maxPendingSets: 0, maxPendingBytes: 0 }, perDomain: { maxTemplates: 0 } };
+  let written = 0;
+  for (const r of reports) {
+    addCounts(stats as unknown as Record<string, unknown>, r.stats as unknown as Record<string, unknown>);
+    for (const k of ['exporters', 'domains', 'templates', 'pendingSets', 'pendingBytes'] as const) state[k] += r.state[k];
+    for (const k of ['maxDomains', 'maxPendingSets', 'maxPendingBytes'] as const) state.perExporter[k] = Math.max(state.perExporter[k], r.state.perExporter[k]);
+    state.perDomain.maxTemplates = Math.max(state.perDomain.maxTemplates, r.state.perDomain.maxTemplates);
+    written += r.written;
+  }
+  return { workers: reports.length, stats, state, sequence: reports.flatMap((r) => r.sequence), written };
+}
+
+/**
+ * The decoder stage on worker threads. Events: 'flowpipe-error' (DecodeError), like decode().
+ * @example await pipeline(udpSource({ listen: [2055] }), parallelDecode({ workers: 2 }), fileSink('flows.ndjson'))
+ */
+export class ParallelDecode extends Transform {
+  private readonly lanes: Lane[] = [];
+  private readonly maxInFlight: number;
+  private waiting: TransformCallback | null = null;
+  private scheduled: NodeJS.Immediate | null = null;
+  private nextId = 1;
+  private readonly replies = new Map<number, (msg: FromWorker | null) => void>();
+  private onAllEnded: (() => void) | null = null;
+  /** The reader has not taken what was pushed (push() returned false). */
+  private readerFull = false;
+
+  constructor(options: ParallelDecodeOptions = {}) {
+    super({ writableObjectMode: true, writableHighWaterMark: 256, readableHighWaterMark: 1 << 20 });
+    const n = Math.max(1, Math.floor(options.workers ?? 2));
+    this.maxInFlight = options.maxInFlight ?? 4096;
+    const setup: WorkerSetup = {
+      decoder: options.decoder ?? {}, templates: options.templates ?? [], output: options.output ?? 'ndjson',
+      filter: options.filter, fields: options.fields, chunkBytes: 64 * 1024,
+    };
+    for (let i = 0; i < n; i++) {
+      const worker = new Worker(new URL('./decode-worker.js', import.meta.url), { workerData: setup });
+      const lane: Lane = { worker, builder: new BatchBuilder(BATCH_BYTES, options.batchDatagrams ?? 64), inFlight: 0, final: null, finalTemplates: [] };
+      worker.on('message', (msg: FromWorker) => this.fromWorker(lane, msg));
+      worker.on('error', (err) => this.destroy(err));
+      worker.on('exit', (code) => {
+        if (lane.final === null && !this.destroyed) this.destroy(new Error(`decode worker exited (code ${code}) before the end`));
+      });
+      this.lanes.push(lane);
+    }
+  }
+
+  override _transform(d: Datagram, _enc: BufferEncoding, done: TransformCallback): void {
+    const lane = this.lanes[this.lanes.length === 1 ? 0 : shard(d.exporter.address, d.exporter.port, this.lanes.length)]!;
+    if (!lane.builder.add(d.data, d.exporter.address, d.exporter.port, d.receivedAt)) {
+      this.post(lane);
+      lane.builder.add(d.data, d.exporter.address, d.exporter.port, d.receivedAt);
+    }
+    lane.inFlight++;
+    if (lane.builder.full) this.post(lane);
+    else if (this.scheduled === null) this.scheduled = setImmediate(() => this.postAll());
+    if (lane.inFlight > this.maxInFlight || this.readerFull) this.waiting = done; // resumed by fromWorker / _read
+    else done();
+  }
+
+  override _flush(done: TransformCallback): void {
+    this.postAll();
+    this.onAllEnded = () => {
+      Promise.all(this.lanes.map((l) => l.worker.terminate())).then(() => done(), done);
+    };
+    for (const lane of this.lanes) this.send(lane, { type: 'end' });
+  }
+
+  override _read(size: number): void {
+    this.readerFull = false;
+    this.admit();
+    super._read(size);
+  }
+
+  override _destroy(err: Error | null, done: (error: Error | null) => void): void {
+    if (this.scheduled !== null) clearImmediate(this.scheduled);
+    for (const answer of this.replies.values()) answer(null);
+    this.replies.clear();
+    Promise.all(this.lanes.map((l) => l.worker.terminate())).then(() => done(err), () => done(err));
+  }
+
+  /** Current counters of all workers (asks each one). */
+  async report(): Promise<ParallelReport> {
+    const reports = await Promise.all(this.lanes.map(async (l) => {
+      if (l.final !== null) return l.final;
+      const m = await this.ask(l, 'report');
+      return m?.type === 'report' ? m.report : null;
+    }));
+    return mergeReports(reports.filter((r): r is WorkerReport => r !== null));
+  }
+
+  /** Template state of all workers (for saving; FlowDecoder#importTemplates() reads it). */
+  async exportTemplates(): Promise<SavedTemplate[]> {
+    const replies = await Promise.all(this.lanes.map(async (l) => {
+      if (l.final !== null) return l.finalTemplates;
+      const m = await this.ask(l, 'templates');
+      return m?.type === 'templates' ? m.saved : [];
+    }));
+    return replies.flat();
+  }
+
+  /** A question to a worker; null when the stage is destroyed before the answer. */
+  private ask(lane: Lane, type: 'report' | 'templates'): Promise<FromWorker | null> {
+    if (this.destroyed) return Promise.resolve(null);
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.replies.set(id, resolve);
+      this.send(lane, { type, id });
+    });
+  }
+
+  private postAll(): void {
+    this.scheduled = null;
+    for (const lane of this.lanes) if (lane.builder.count > 0) this.post(lane);
+  }
+
+  private post(lane: Lane): void {
+    const batch = lane.builder.take();
+    lane.worker.postMessage({ type: 'batch', batch } satisfies ToWorker, [batch.bytes, batch.meta.buffer as ArrayBuffer]);
+  }
+
+  private send(lane: Lane, msg: ToWorker): void {
+    lane.worker.postMessage(msg);
+  }
+
+  private fromWorker(lane: Lane, msg: FromWorker): void {
+    switch (msg.type) {
+      case 'done':
+        this.output(msg.chunks, msg.errors);
+        lane.inFlight -= msg.datagrams;
+        this.admit();
+        break;
+      case 'report':
+      case 'templates':
+        this.replies.get(msg.id)?.(msg);
+        this.replies.delete(msg.id);
+        break;
+      case 'ended':
+        this.output(msg.chunks, msg.errors);
+        lane.final = msg.report;
+        lane.finalTemplates = msg.templates;
+        if (this.lanes.every((l) => l.final !== null)) this.onAllEnded?.();
+        break;
+    }
+  }
+
+  private output(chunks: OutputChunk[], errors: DecodeError[]): void {
+    for (const e of errors) this.emit('flowpipe-error', e);
+    for (const c of chunks) {
+      if (!this.push(Buffer.from(c.buffer, 0, c.length))) this.readerFull = true;
+    }
+  }
+
+  /** Lets the held datagram in when the lanes and the reader have room again. */
+  private admit(): void {
+    const cb = this.waiting;
+    if (cb === null) return;
+    if (!this.readerFull && this.lanes.every((l) => l.inFlight <= this.maxInFlight)) {
+      this.waiting = null;
+      cb();
+    }
+  }
+}
+
+/** Creates the worker-thread decoder stage. */
+export function parallelDecode(options?: ParallelDecodeOptions): ParallelDecode {
+  return new ParallelDecode(options);
+}
