@@ -3,8 +3,8 @@
 // Writes bench/results/latest.json and latest.md. Not part of the tests.
 import { execFileSync, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { cpus, totalmem } from 'node:os';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -167,34 +167,79 @@ async function wholeProcess(w: Workload, datagrams: number): Promise<Row> {
   return { name: `flowpipe decode ${mb.toFixed(0)} MB pcap (${w.name})`, records_s: (datagrams * w.recordsPerDatagram) / t, datagrams_s: datagrams / t, rss_mb: rss, note: `${t.toFixed(2)} s` };
 }
 
-/** collect on loopback with a separate sender process at a fixed rate; loss from the counters. */
-async function udpLoad(w: Workload, rate: number, seconds: number): Promise<Row> {
+interface CollectStats { receiver?: { received: number; dropped: number; kernel?: { drops: number } | null }; decoder?: { datagrams: number }; written?: number }
+
+/** The last stats line collect printed on stderr. */
+function lastStats(err: string): CollectStats {
+  return JSON.parse(err.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}') as CollectStats;
+}
+
+interface LoadCase { rate: number; workers: number; sink: 'count' | 'file' }
+
+/** The sender's exporters (sockets), taking turns: a collector hears several routers. */
+const EXPORTERS = 4;
+
+/**
+ * collect on loopback, fed by a separate sender process at a fixed rate. One second of load
+ * first (the cold start, reported on its own), then a stats snapshot, then the measured run:
+ * loss = what the sender sent in the measured run minus what the decoders saw.
+ */
+async function udpLoad(w: Workload, c: LoadCase, seconds: number): Promise<Row> {
   const bin = join(root, 'dist/bin/flowpipe.js');
-  const collector = spawn(process.execPath, [bin, 'collect', '--listen', '127.0.0.1:0', '--recv-buffer', String(32 * 1024 * 1024)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const outFile = join(tmpdir(), `flowpipe-bench-${process.pid}.ndjson`);
+  const args = ['collect', '--listen', '127.0.0.1:0', '--recv-buffer', String(32 * 1024 * 1024),
+    ...(c.workers > 0 ? ['--workers', String(c.workers)] : []), ...(c.sink === 'count' ? ['--format', 'count'] : ['--to', outFile])];
+  const collector = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   const port = await new Promise<number>((resolve, reject) => {
-    collector.stderr.on('data', (c: Buffer) => {
-      err += c.toString();
+    collector.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
       const m = /listening on [^:]+:(\d+)/.exec(err);
       if (m) resolve(Number(m[1]));
     });
     collector.once('exit', () => reject(new Error(err)));
   });
-  const rss = watchRss(collector.pid, 'VmRSS', 200);
-  const total = rate * seconds;
+  const statsNow = async (): Promise<CollectStats> => {
+    const before = err.length;
+    collector.kill('SIGUSR1');
+    while (err.length === before || !err.endsWith('\n')) await new Promise((r) => setTimeout(r, 20));
+    return lastStats(err);
+  };
   const sender = join(root, 'dist/bench/sender.js');
-  execFileSync(process.execPath, [sender, String(port), String(rate), String(total), w.name], { stdio: 'ignore' });
+  const send = (total: number): { rate: number } => JSON.parse(execFileSync(process.execPath, [sender, String(port), String(c.rate), String(total), w.name, String(EXPORTERS)]).toString()) as { rate: number };
+  send(c.rate); // one second of cold start
+  await new Promise((r) => setTimeout(r, 300));
+  const warm = await statsNow();
+  const rss = watchRss(collector.pid, 'VmRSS', 200);
+  const total = c.rate * seconds;
+  const achieved = send(total).rate;
   await new Promise((r) => setTimeout(r, 500));
   const exited = new Promise((r) => collector.once('exit', r));
   collector.kill('SIGTERM');
   await exited;
   const peak = rss.stop();
-  const stats = JSON.parse(err.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}') as { receiver?: { received: number; dropped: number }; decoder?: { datagrams: number } };
-  const decoded = stats.decoder?.datagrams ?? 0;
-  const sent = total + w.setup.length;
-  const loss = 100 * (1 - decoded / sent);
-  return { name: `collect, loopback ${rate / 1000}k datagrams/s (${w.name}, NDJSON to /dev/null)`, datagrams_s: rate, rss_mb: peak, note: `loss ${loss.toFixed(2)} % (${sent - decoded} of ${sent}; queue drops ${stats.receiver?.dropped ?? '?'})` };
+  rmSync(outFile, { force: true });
+  const end = lastStats(err);
+  const decoded = (end.decoder?.datagrams ?? 0) - (warm.decoder?.datagrams ?? 0) - w.setup.length * EXPORTERS;
+  const kernel = (end.receiver?.kernel?.drops ?? 0) - (warm.receiver?.kernel?.drops ?? 0);
+  const queue = (end.receiver?.dropped ?? 0) - (warm.receiver?.dropped ?? 0);
+  const loss = 100 * (1 - decoded / total);
+  const coldSent = c.rate + w.setup.length * EXPORTERS;
+  const coldLoss = coldSent - (warm.decoder?.datagrams ?? 0);
+  const how = `${c.workers > 0 ? `--workers ${c.workers}` : 'one thread'}, ${c.sink === 'count' ? 'counting sink' : 'NDJSON to a file'}`;
+  return {
+    name: `collect ${c.rate / 1000}k datagrams/s (v9, ${EXPORTERS} exporters, ${how})`, records_s: (decoded * w.recordsPerDatagram) / seconds, datagrams_s: achieved, rss_mb: peak,
+    note: `loss ${loss.toFixed(2)} % (${total - decoded} of ${total}: kernel ${kernel}, queue ${queue}); cold first second: ${coldLoss} lost`,
+  };
 }
+
+/** Offered loads: where loss starts, with a counting sink and with NDJSON to a file, 1 thread and 2 workers. */
+const LOADS: LoadCase[] = [
+  ...[25_000, 50_000, 75_000, 100_000].map((rate) => ({ rate, workers: 0, sink: 'count' as const })),
+  ...[50_000, 75_000, 100_000].map((rate) => ({ rate, workers: 2, sink: 'count' as const })),
+  ...[10_000, 20_000, 25_000].map((rate) => ({ rate, workers: 0, sink: 'file' as const })),
+  ...[20_000, 25_000, 30_000].map((rate) => ({ rate, workers: 2, sink: 'file' as const })),
+];
 
 async function main(): Promise<void> {
   mkdirSync(join(benchDir, 'results'), { recursive: true });
@@ -214,7 +259,7 @@ async function main(): Promise<void> {
   for (const w of ONLY.has('ndjson') ? ws : []) rows.push(await decodeNdjson(w, 40_000));
   if (ONLY.has('process')) rows.push(await wholeProcess(ws.find((w) => w.name === 'ipfix')!, 150_000));
   const v9 = ws.find((w) => w.name === 'v9')!;
-  for (const rate of ONLY.has('udp') ? [25_000, 50_000, 75_000, 100_000] : []) rows.push(await udpLoad(v9, rate, 4));
+  for (const c of ONLY.has('udp') ? LOADS : []) rows.push(await udpLoad(v9, c, 4));
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
   writeFileSync(join(benchDir, 'results', 'latest.json'), JSON.stringify({ machine, runs: RUNS, seconds: SECONDS, rows }, null, 1));
   const fmt = (n?: number): string => (n === undefined ? '' : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${Math.round(n / 1000)} k`);

@@ -21,7 +21,7 @@ const fields = setup.fields;
 const encoder = new LineEncoder();
 const ndjson = setup.output === 'ndjson';
 
-let buf = Buffer.from(new ArrayBuffer(setup.chunkBytes));
+let buf = Buffer.allocUnsafeSlow(setup.chunkBytes);
 let pos = 0;
 let chunks: OutputChunk[] = [];
 let errors: DecodeError[] = [];
@@ -30,7 +30,7 @@ let written = 0;
 function finishChunk(): void {
   if (pos === 0) return;
   chunks.push({ buffer: buf.buffer as ArrayBuffer, length: pos });
-  buf = Buffer.from(new ArrayBuffer(setup.chunkBytes));
+  buf = Buffer.allocUnsafeSlow(setup.chunkBytes);
   pos = 0;
 }
 
@@ -41,7 +41,7 @@ function writeRecord(r: object): void {
     end = encoder.write(r, buf, 0);
     if (end === NO_ROOM) {
       // A record larger than a chunk gets a buffer of its own.
-      buf = Buffer.from(new ArrayBuffer(Buffer.byteLength(JSON.stringify(r) ?? '') * 2 + 64));
+      buf = Buffer.allocUnsafeSlow(Buffer.byteLength(JSON.stringify(r) ?? '') * 2 + 64);
       end = writeGeneric(r, buf, 0);
     }
   }

@@ -47,6 +47,8 @@ interface Lane {
   worker: Worker;
   builder: BatchBuilder;
   inFlight: number;
+  /** Exporters placed on this worker. */
+  exporters: number;
   /** The worker's last report and templates, once it has ended. */
   final: WorkerReport | null;
   finalTemplates: SavedTemplate[];
@@ -60,6 +62,9 @@ function shard(address: string, port: number, lanes: number): number {
   for (let i = 0; i < address.length; i++) h = Math.imul(h ^ address.charCodeAt(i), 16777619);
   return (h >>> 0) % lanes;
 }
+
+/** Exporters placed by first sight; beyond this many (spoofed floods), placed by hash alone. */
+const MAX_PLACED = 100_000;
 
 /** Sums counters of the same shape (numbers, and maps of numbers). */
 function addCounts(into: Record<string, unknown>, from: Record<string, unknown>): void {
@@ -90,6 +95,7 @@ export function mergeReports(reports: readonly WorkerReport[]): ParallelReport {
  */
 export class ParallelDecode extends Transform {
   private readonly lanes: Lane[] = [];
+  private readonly placed = new Map<string, Lane>();
   private readonly maxInFlight: number;
   private waiting: TransformCallback | null = null;
   private scheduled: NodeJS.Immediate | null = null;
@@ -109,7 +115,7 @@ export class ParallelDecode extends Transform {
     };
     for (let i = 0; i < n; i++) {
       const worker = new Worker(new URL('./decode-worker.js', import.meta.url), { workerData: setup });
-      const lane: Lane = { worker, builder: new BatchBuilder(BATCH_BYTES, options.batchDatagrams ?? 64), inFlight: 0, final: null, finalTemplates: [] };
+      const lane: Lane = { worker, builder: new BatchBuilder(BATCH_BYTES, options.batchDatagrams ?? 64), inFlight: 0, exporters: 0, final: null, finalTemplates: [] };
       worker.on('message', (msg: FromWorker) => this.fromWorker(lane, msg));
       worker.on('error', (err) => this.destroy(err));
       worker.on('exit', (code) => {
@@ -120,7 +126,7 @@ export class ParallelDecode extends Transform {
   }
 
   override _transform(d: Datagram, _enc: BufferEncoding, done: TransformCallback): void {
-    const lane = this.lanes[this.lanes.length === 1 ? 0 : shard(d.exporter.address, d.exporter.port, this.lanes.length)]!;
+    const lane = this.laneOf(d.exporter.address, d.exporter.port);
     if (!lane.builder.add(d.data, d.exporter.address, d.exporter.port, d.receivedAt)) {
       this.post(lane);
       lane.builder.add(d.data, d.exporter.address, d.exporter.port, d.receivedAt);
@@ -130,6 +136,22 @@ export class ParallelDecode extends Transform {
     else if (this.scheduled === null) this.scheduled = setImmediate(() => this.postAll());
     if (lane.inFlight > this.maxInFlight || this.readerFull) this.waiting = done; // resumed by fromWorker / _read
     else done();
+  }
+
+  /**
+   * The worker of an exporter: on first sight the one with the fewest exporters (so a handful of
+   * busy exporters spread over the workers), then always the same one.
+   */
+  private laneOf(address: string, port: number): Lane {
+    if (this.lanes.length === 1) return this.lanes[0]!;
+    const key = `${address}|${port}`;
+    let lane = this.placed.get(key);
+    if (lane !== undefined) return lane;
+    if (this.placed.size >= MAX_PLACED) return this.lanes[shard(address, port, this.lanes.length)]!;
+    lane = this.lanes.reduce((a, b) => (b.exporters < a.exporters ? b : a));
+    lane.exporters++;
+    this.placed.set(key, lane);
+    return lane;
   }
 
   override _flush(done: TransformCallback): void {
