@@ -50,8 +50,25 @@ const E8 = 100000000;
 
 /** A JSON number. Non-negative integers (nearly every flow value) avoid Number#toString. */
 function writeNumber(b: Buffer, p: number, v: number): number {
-  if (v >= 0 && v <= Number.MAX_SAFE_INTEGER && Math.floor(v) === v) {
+  if (v >>> 0 === v) {
+    // Unsigned 32-bit: ports, protocols, interfaces, counters, uptimes.
+    if (v < 100) {
+      if (v < 10) {
+        b[p] = 48 + v;
+        return p + 1;
+      }
+      b[p] = PAIRS[v << 1]!;
+      b[p + 1] = PAIRS[(v << 1) + 1]!;
+      return p + 2;
+    }
     if (v < E8) return put8(b, p, v, digits8(v));
+  }
+  return writeWide(b, p, v);
+}
+
+/** Integers of 9 to 16 digits (timestamps in ms, byte counters), and everything else. */
+function writeWide(b: Buffer, p: number, v: number): number {
+  if (v >= 0 && v <= Number.MAX_SAFE_INTEGER && Math.floor(v) === v) {
     const hi = Math.floor(v / E8);
     const lo = v - hi * E8;
     if (hi < E8) p = put8(b, p, hi, digits8(hi));

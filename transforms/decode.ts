@@ -3,6 +3,7 @@
 // and 'template' events and counted in `stats`.
 import { Transform, type TransformCallback } from 'node:stream';
 import { FlowDecoder, type DecoderOptions } from '../lib/decoder.js';
+import { RecordOutput, type RecordSelection } from '../lib/record-output.js';
 import type { DecodeError, DecodeResult, FlowRecord, TemplateEvent } from '../lib/types.js';
 import type { Datagram } from './datagram.js';
 
@@ -11,17 +12,29 @@ export interface DecodeStreamOptions extends DecoderOptions {
   decoder?: FlowDecoder;
   /** Exporter for raw Buffer chunks (default 0.0.0.0:0). */
   exporter?: { address: string; port: number };
+  /**
+   * 'records' (default): record objects out. 'ndjson': NDJSON bytes out, written as records are
+   * decoded (same text as decode() -> toNdjson(), without a stream hop per record), after
+   * `select` (filter, fields).
+   */
+  output?: 'records' | 'ndjson';
+  select?: RecordSelection;
 }
 
 /** The decoder stage. Events: 'flowpipe-error' (DecodeError), 'template' (TemplateEvent). */
 export class DecodeStream extends Transform {
   readonly decoder: FlowDecoder;
   private readonly exporter: { address: string; port: number };
+  /** NDJSON output, when chosen. */
+  private readonly ndjson: RecordOutput | null;
+  private pending: NodeJS.Immediate | null = null;
 
   constructor(options: DecodeStreamOptions = {}) {
-    super({ readableObjectMode: true, writableObjectMode: true, readableHighWaterMark: 1024, writableHighWaterMark: 64 });
+    const ndjson = options.output === 'ndjson';
+    super({ readableObjectMode: !ndjson, writableObjectMode: true, readableHighWaterMark: ndjson ? 1 << 20 : 1024, writableHighWaterMark: 64 });
     this.decoder = options.decoder ?? new FlowDecoder(options);
     this.exporter = options.exporter ?? { address: '0.0.0.0', port: 0 };
+    this.ndjson = ndjson ? new RecordOutput(options.select ?? {}, 'ndjson') : null;
   }
 
   /** Decoder counters (datagrams, records, errors by kind, template misses). */
@@ -37,13 +50,34 @@ export class DecodeStream extends Transform {
 
   override _flush(done: TransformCallback): void {
     this.emitResult(this.decoder.flush());
+    this.pushLines();
     done();
+  }
+
+  override _destroy(err: Error | null, done: (error: Error | null) => void): void {
+    if (this.pending !== null) clearImmediate(this.pending);
+    done(err);
   }
 
   private emitResult(res: DecodeResult): void {
     for (const e of res.events) this.emit('template', e);
     for (const e of res.errors) this.emit('flowpipe-error', e);
-    for (const r of res.records) this.push(r);
+    const out = this.ndjson;
+    if (out === null) {
+      for (const r of res.records) this.push(r);
+      return;
+    }
+    out.add(res.records);
+    const chunks = out.chunks!;
+    for (const c of chunks.takeFull()) this.push(c);
+    // Lines of one turn of the event loop leave together; a trickle is not held back.
+    if (chunks.pendingBytes > 0 && this.pending === null) this.pending = setImmediate(() => this.pushLines());
+  }
+
+  private pushLines(): void {
+    if (this.pending !== null) clearImmediate(this.pending);
+    this.pending = null;
+    if (this.ndjson !== null && !this.destroyed) for (const c of this.ndjson.chunks!.take()) this.push(c);
   }
 }
 

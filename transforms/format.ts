@@ -2,15 +2,9 @@
 // projection. NDJSON is toNdjson() in ndjson.ts.
 import { Transform, type TransformCallback } from 'node:stream';
 import { toJson } from '../lib/json.js';
+import { pickFields } from '../lib/record-output.js';
 
 type Rec = Record<string, unknown>;
-
-/** A record with only `fields`, in that order (missing ones omitted). */
-export function pickFields(r: Rec, fields: readonly string[]): Rec {
-  const out: Rec = {};
-  for (const f of fields) if (f in r) out[f] = r[f];
-  return out;
-}
 
 /** Keeps only `fields` (in that order; missing ones omitted). */
 export function pick(fields: readonly string[]): Transform {

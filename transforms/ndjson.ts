@@ -2,8 +2,7 @@
 // (split2 lines; integers beyond 2^53 come back as exact bigints).
 import { Transform, type TransformCallback } from 'node:stream';
 import split2 from 'split2';
-import { toJson } from '../lib/json.js';
-import { LineEncoder, NO_ROOM } from '../lib/json-line.js';
+import { NdjsonChunks } from '../lib/ndjson-chunks.js';
 
 export interface ToNdjsonOptions {
   /** Bytes gathered before a chunk is pushed (default 64 KiB). */
@@ -16,51 +15,29 @@ export interface ToNdjsonOptions {
  * Records (objects) in, NDJSON bytes out. Lines are written straight into one buffer per chunk by
  * writers compiled per record shape (see lib/json-line.ts): no per-record string, no per-record
  * write. Output equals JSON.stringify per record, except that integers above 2^53 (bigint) are
- * written as exact digits.
+ * written as exact digits. Lines written in one turn of the event loop leave together.
  */
 export function toNdjson(options: ToNdjsonOptions = {}): Transform {
-  const size = options.chunkBytes ?? 64 * 1024;
+  const chunks = new NdjsonChunks(options.chunkBytes ?? 64 * 1024);
   const maxRecords = options.batch ?? 1024;
-  const encoder = new LineEncoder();
-  let buf = Buffer.allocUnsafe(size);
-  let pos = 0;
-  let records = 0;
-  // Lines written in one turn of the event loop leave together; a trickle is not held back.
   let pending: NodeJS.Immediate | null = null;
-  const flushBuf = (): void => {
-    if (pending !== null) {
-      clearImmediate(pending);
-      pending = null;
-    }
-    if (pos === 0) return;
-    stage.push(buf.subarray(0, pos));
-    buf = Buffer.allocUnsafe(size);
-    pos = 0;
-    records = 0;
+  const flush = (): void => {
+    if (pending !== null) clearImmediate(pending);
+    pending = null;
+    for (const c of chunks.take()) stage.push(c);
   };
   const stage: Transform = new Transform({
     writableObjectMode: true,
     writableHighWaterMark: 1024,
     transform(record: object, _enc: BufferEncoding, done: TransformCallback): void {
-      let end = encoder.write(record, buf, pos);
-      if (end === NO_ROOM) {
-        flushBuf();
-        end = encoder.write(record, buf, 0);
-        if (end === NO_ROOM) {
-          // One record larger than a chunk: a buffer of its own.
-          const text = toJson(record);
-          buf = Buffer.allocUnsafe(Buffer.byteLength(text) + 1);
-          end = buf.write(text, 0);
-          buf[end++] = 10;
-        }
-      }
-      pos = end;
-      if (++records >= maxRecords || pos === buf.length) flushBuf();
-      else if (pending === null) pending = setImmediate(flushBuf);
+      chunks.add(record);
+      for (const c of chunks.takeFull()) stage.push(c);
+      if (chunks.records >= maxRecords) flush();
+      else if (pending === null) pending = setImmediate(flush);
       done();
     },
     flush(done: TransformCallback): void {
-      flushBuf();
+      flush();
       done();
     },
     destroy(err: Error | null, done: (error: Error | null) => void): void {

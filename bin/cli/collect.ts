@@ -5,12 +5,11 @@ import { Readable, Writable, type Transform } from 'node:stream';
 import { FlowDecoder, type SavedTemplate } from '../../lib/decoder.js';
 import { toJson } from '../../lib/json.js';
 import type { DecodeError } from '../../lib/types.js';
-import { DecodeStream } from '../../transforms/decode.js';
 import { fileSink } from '../../transforms/file-sink.js';
 import { parallelDecode } from '../../transforms/parallel-decode.js';
 import { udpSource } from '../../transforms/udp-source.js';
 import { num, parse, UsageError, type Parsed } from './args.js';
-import { checkedFilter, OUTPUT_HELP, OUTPUT_OPTIONS, outputChoices, outputStages } from './output.js';
+import { checkedFilter, decodeChain, OUTPUT_HELP, OUTPUT_OPTIONS, outputChoices } from './output.js';
 import { readTemplateFile, writeTemplateFile } from './templates-file.js';
 import { warmUp, warmUpExports } from '../../lib/warm-up.js';
 
@@ -62,13 +61,16 @@ function templateMissLine(e: DecodeError): void {
 function inThread(p: Parsed, saved: SavedTemplate[], file: string | undefined): Engine {
   const decoder = new FlowDecoder();
   if (saved.length > 0) process.stderr.write(`flowpipe: loaded ${decoder.importTemplates(saved)} templates from ${file}\n`);
-  const dec = new DecodeStream({ decoder });
+  const { dec, stages } = decodeChain(p, decoder);
   dec.on('flowpipe-error', templateMissLine);
   return {
-    stages: [dec, ...outputStages(p)],
+    stages: [dec, ...stages],
     report: () => Promise.resolve({ decoder: decoder.stats, state: decoder.stateSize(), sequence: decoder.sequenceStats() }),
     templates: () => Promise.resolve(decoder.exportTemplates()),
-    warm: () => warmChain([new DecodeStream(), ...outputStages(p)]),
+    warm: () => {
+      const copy = decodeChain(p, new FlowDecoder());
+      return warmChain([copy.dec, ...copy.stages]);
+    },
   };
 }
 

@@ -6,9 +6,8 @@ import { toJson } from '../../lib/json.js';
 import type { DecodeError } from '../../lib/types.js';
 import { captureSource } from '../../transforms/capture-source.js';
 import type { Datagram } from '../../transforms/datagram.js';
-import { DecodeStream } from '../../transforms/decode.js';
 import { hostPort, parse } from './args.js';
-import { OUTPUT_HELP, OUTPUT_OPTIONS, outputStages } from './output.js';
+import { decodeChain, OUTPUT_HELP, OUTPUT_OPTIONS } from './output.js';
 import { loadTemplates, saveTemplates } from './templates-file.js';
 
 export const DECODE_HELP = `usage: flowpipe decode [options] [FILE...]
@@ -35,7 +34,6 @@ export async function decodeCommand(argv: string[]): Promise<number> {
   }
   const ex = p.opts.get('exporter');
   const exporter = typeof ex === 'string' ? hostPort(ex, '--exporter') : { address: '0.0.0.0', port: 0 };
-  const stages = outputStages(p);
   const templates = p.opts.get('templates') as string | undefined;
   const decoder = new FlowDecoder();
   loadTemplates(decoder, templates);
@@ -54,7 +52,7 @@ export async function decodeCommand(argv: string[]): Promise<number> {
       }
     }
   }
-  const dec = new DecodeStream({ decoder });
+  const { dec, stages } = decodeChain(p, decoder);
   // Progress on a terminal when reading files: datagrams and records so far, every half second.
   const progress = process.stderr.isTTY && !files.includes('-')
     ? setInterval(() => process.stderr.write(`\r${current}: ${decoder.stats.datagrams} datagrams, ${Object.values(decoder.stats.records).reduce((a, b) => a + b, 0)} records\x1b[K`), 500)

@@ -4,6 +4,8 @@ import { compileFilter } from '../../lib/filter-expr.js';
 import { discard, filter } from '../../transforms/map-filter.js';
 import { pick, toCsv, toJsonArray, toTable } from '../../transforms/format.js';
 import { toNdjson } from '../../transforms/ndjson.js';
+import type { FlowDecoder } from '../../lib/decoder.js';
+import { DecodeStream } from '../../transforms/decode.js';
 import { UsageError, type Parsed } from './args.js';
 
 export const OUTPUT_OPTIONS = { format: 'value', fields: 'value', filter: 'value' } as const;
@@ -46,4 +48,15 @@ export function outputChoices(p: Parsed): { format: string; filter?: string; fie
     ...(typeof f === 'string' ? { filter: f } : {}),
     ...(typeof fieldsOpt === 'string' ? { fields: fieldsOpt.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
   };
+}
+
+/**
+ * The decode stage and the stages after it. NDJSON (the default) is written by the decode stage
+ * itself, filter and fields included: no stream hop per record.
+ */
+export function decodeChain(p: Parsed, decoder: FlowDecoder): { dec: DecodeStream; stages: Transform[] } {
+  const { format, filter: f, fields } = outputChoices(p);
+  if (format !== 'ndjson') return { dec: new DecodeStream({ decoder }), stages: outputStages(p) };
+  if (f !== undefined) checkedFilter(f);
+  return { dec: new DecodeStream({ decoder, output: 'ndjson', select: { filter: f, fields } }), stages: [] };
 }

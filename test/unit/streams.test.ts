@@ -8,6 +8,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { captureSource, decode, filter, fromNdjson, map, toNdjson, udpSource, allowlist, type FlowRecord, type Datagram } from '../../index.js';
 import { cat, ip4, set, u32, u8, v9, v9Template } from '../helpers/build.js';
+import { loadManifest, readCorpus } from '../helpers/corpus.js';
+import { compileFilter } from '../../lib/filter-expr.js';
+import { pickFields } from '../../lib/record-output.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const collect = <T>(): { sink: Writable; items: T[] } => {
@@ -62,6 +65,27 @@ test('streams: toNdjson lets a trickle through without waiting for a full batch 
   out.end();
   await new Promise((r) => out.on('end', r));
   assert.equal(chunks.length, 2);
+});
+
+test("streams: decode({ output: 'ndjson' }) writes what decode() -> toNdjson() writes, filter and fields included", async () => {
+  const datagrams: Datagram[] = [];
+  loadManifest().filter((m) => m.container === 'raw' && !m.malformed).forEach((m, i) => {
+    const exporter = { address: `10.8.0.${i}`, port: 2055 };
+    for (const f of [...m.needs_templates_from, m.file]) datagrams.push({ data: readCorpus(f), exporter, receivedAt: Date.now() });
+  });
+  const text = async (...stages: NodeJS.ReadWriteStream[]): Promise<string> => {
+    const chunks: Buffer[] = [];
+    await pipeline([Readable.from(datagrams), ...stages, new Writable({ write(c: Buffer, _e, done) { chunks.push(c); done(); } })]);
+    return Buffer.concat(chunks).toString();
+  };
+  const viaStages = await text(decode(), toNdjson());
+  assert.ok(viaStages.split('\n').length > 700);
+  assert.equal(await text(decode({ output: 'ndjson' })), viaStages);
+  const expr = 'kind==flow && protocolIdentifier==17';
+  const fields = ['exporter', 'destinationTransportPort', 'octetDeltaCount'];
+  const selected = await text(decode({ output: 'ndjson', select: { filter: expr, fields } }));
+  assert.equal(selected, await text(decode(), filter(compileFilter(expr)), map((r: Record<string, unknown>) => pickFields(r, fields)), toNdjson()));
+  assert.ok(selected.split('\n').length > 20);
 });
 
 test('streams: map and filter', async () => {

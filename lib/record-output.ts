@@ -1,0 +1,44 @@
+// Decoded records to their output without stream stages in between: the --filter and --fields
+// choices applied, then NDJSON chunks (or only a count). Used where per-record stream hops would
+// cost more than the work: the decode stage's NDJSON mode and the decode workers.
+import { compileFilter } from './filter-expr.js';
+import { NdjsonChunks } from './ndjson-chunks.js';
+import type { FlowRecord } from './types.js';
+
+export interface RecordSelection {
+  /** Keep only records matching this filter expression (lib/filter-expr.ts). */
+  filter?: string;
+  /** Output only these fields, in this order (missing ones omitted). */
+  fields?: readonly string[];
+}
+
+/** A record with only `fields`, in that order (missing ones omitted). */
+export function pickFields(r: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) if (f in r) out[f] = r[f];
+  return out;
+}
+
+export class RecordOutput {
+  /** NDJSON so far; null when only counting. */
+  readonly chunks: NdjsonChunks | null;
+  /** Records that passed the filter. */
+  written = 0;
+  private readonly keep: ((r: FlowRecord) => boolean) | null;
+  private readonly fields: readonly string[] | undefined;
+
+  constructor(selection: RecordSelection, output: 'ndjson' | 'count', chunkBytes?: number) {
+    this.keep = selection.filter !== undefined ? compileFilter(selection.filter) : null;
+    this.fields = selection.fields;
+    this.chunks = output === 'ndjson' ? new NdjsonChunks(chunkBytes) : null;
+  }
+
+  add(records: readonly FlowRecord[]): void {
+    const { keep, fields, chunks } = this;
+    for (const r of records) {
+      if (keep !== null && !keep(r)) continue;
+      this.written++;
+      if (chunks !== null) chunks.add(fields !== undefined ? pickFields(r, fields) : r);
+    }
+  }
+}
