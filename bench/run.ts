@@ -17,7 +17,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const benchDir = join(root, 'bench');
 const RUNS = 5;
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 1.5);
-/** BENCH_ONLY=decode,ndjson,process,udp runs some sections (all by default). */
+/** BENCH_ONLY=decode,ndjson,process,udp,soak runs some sections (all but the 10-minute soak by default). */
 const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'decode,ndjson,process,udp').split(','));
 
 interface Row { name: string; records_s?: number; datagrams_s?: number; rss_mb?: number; checksum?: number; note?: string }
@@ -189,25 +189,15 @@ const EXPORTERS = 4;
  * loss = what the sender sent in the measured run minus what the decoders saw.
  */
 async function udpLoad(w: Workload, c: LoadCase, seconds: number): Promise<Row> {
-  const bin = join(root, 'dist/bin/flowpipe.js');
   const outFile = join(tmpdir(), `flowpipe-bench-${process.pid}.ndjson`);
-  const args = ['collect', '--listen', '127.0.0.1:0', '--recv-buffer', String(32 * 1024 * 1024),
-    ...(c.workers > 0 ? ['--workers', String(c.workers)] : []), ...(c.sink === 'count' ? ['--format', 'count'] : ['--to', outFile])];
-  const collector = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    collector.stderr.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-      const m = /listening on [^:]+:(\d+)/.exec(err);
-      if (m) resolve(Number(m[1]));
-    });
-    collector.once('exit', () => reject(new Error(err)));
-  });
+  const { collector, port, stderr } = await startCollect([
+    ...(c.workers > 0 ? ['--workers', String(c.workers)] : []), ...(c.sink === 'count' ? ['--format', 'count'] : ['--to', outFile]),
+  ]);
   const statsNow = async (): Promise<CollectStats> => {
-    const before = err.length;
+    const before = stderr().length;
     collector.kill('SIGUSR1');
-    while (err.length === before || !err.endsWith('\n')) await new Promise((r) => setTimeout(r, 20));
-    return lastStats(err);
+    while (stderr().length === before || !stderr().endsWith('\n')) await new Promise((r) => setTimeout(r, 20));
+    return lastStats(stderr());
   };
   const sender = join(root, 'dist/bench/sender.js');
   const send = (total: number): { rate: number } => JSON.parse(execFileSync(process.execPath, [sender, String(port), String(c.rate), String(total), w.name, String(EXPORTERS)]).toString()) as { rate: number };
@@ -223,17 +213,17 @@ async function udpLoad(w: Workload, c: LoadCase, seconds: number): Promise<Row> 
   await exited;
   const peak = rss.stop();
   rmSync(outFile, { force: true });
-  const end = lastStats(err);
+  const end = lastStats(stderr());
   const decoded = (end.decoder?.datagrams ?? 0) - (warm.decoder?.datagrams ?? 0) - w.setup.length * EXPORTERS;
   const kernel = (end.receiver?.kernel?.drops ?? 0) - (warm.receiver?.kernel?.drops ?? 0);
   const queue = (end.receiver?.dropped ?? 0) - (warm.receiver?.dropped ?? 0);
-  const loss = 100 * (1 - decoded / total);
+  const loss = (100 * (kernel + queue)) / total;
   const coldSent = c.rate + w.setup.length * EXPORTERS;
   const coldLoss = coldSent - (warm.decoder?.datagrams ?? 0);
   const how = `${c.workers > 0 ? `--workers ${c.workers}` : 'one thread'}, ${c.sink === 'count' ? 'counting sink' : 'NDJSON to a file'}`;
   return {
     name: `collect ${c.rate / 1000}k datagrams/s (v9, ${EXPORTERS} exporters, ${how})`, records_s: (decoded * w.recordsPerDatagram) / seconds, datagrams_s: achieved, rss_mb: peak,
-    note: `loss ${loss.toFixed(2)} % (${total - decoded} of ${total}: kernel ${kernel}, queue ${queue}); cold first second: ${coldLoss} lost`,
+    note: `loss ${loss.toFixed(2)} % (${kernel + queue} of ${total}: kernel ${kernel}, queue ${queue}); cold first second: ${coldLoss} lost`,
   };
 }
 
@@ -241,9 +231,62 @@ async function udpLoad(w: Workload, c: LoadCase, seconds: number): Promise<Row> 
 const LOADS: LoadCase[] = [
   ...[25_000, 50_000, 75_000, 100_000].map((rate) => ({ rate, workers: 0, sink: 'count' as const })),
   ...[50_000, 75_000, 100_000].map((rate) => ({ rate, workers: 2, sink: 'count' as const })),
-  ...[10_000, 20_000, 25_000].map((rate) => ({ rate, workers: 0, sink: 'file' as const })),
-  ...[20_000, 25_000, 30_000].map((rate) => ({ rate, workers: 2, sink: 'file' as const })),
+  ...[10_000, 15_000, 20_000, 25_000].map((rate) => ({ rate, workers: 0, sink: 'file' as const })),
+  ...[15_000, 20_000, 25_000, 30_000].map((rate) => ({ rate, workers: 2, sink: 'file' as const })),
 ];
+
+/** Starts collect with `args`; resolves with the child and its port once it listens. */
+async function startCollect(args: string[]): Promise<{ collector: ReturnType<typeof spawn>; port: number; stderr: () => string }> {
+  const collector = spawn(process.execPath, [join(root, 'dist/bin/flowpipe.js'), 'collect', '--listen', '127.0.0.1:0', '--recv-buffer', String(32 * 1024 * 1024), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  collector.stderr!.on('data', (chunk: Buffer) => { err += chunk.toString(); });
+  const port = await new Promise<number>((resolve, reject) => {
+    const poll = setInterval(() => {
+      const m = /listening on [^:]+:(\d+)/.exec(err);
+      if (m) { clearInterval(poll); resolve(Number(m[1])); }
+    }, 20);
+    collector.once('exit', () => { clearInterval(poll); reject(new Error(err)); });
+  });
+  return { collector, port, stderr: () => err };
+}
+
+/**
+ * Memory over a long run (BENCH_SOAK_SECONDS, default 600) at 20k datagrams/s from 4 exporters,
+ * NDJSON to /dev/null on 2 workers: RSS sampled every 5 s; growth is the least-squares slope
+ * after the first minute. Writes results/soak.json with the samples.
+ */
+async function soak(w: Workload): Promise<Row> {
+  const seconds = Number(process.env['BENCH_SOAK_SECONDS'] ?? 600);
+  const rate = 20_000;
+  const { collector, port, stderr } = await startCollect(['--workers', '2', '--to', '/dev/null']);
+  const samples: [number, number][] = [];
+  const start = Date.now();
+  const poll = setInterval(() => {
+    try {
+      const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${collector.pid}/status`, 'utf8'))?.[1];
+      if (kb !== undefined) samples.push([(Date.now() - start) / 1000, Number(kb) / 1024]);
+    } catch { /* exited */ }
+  }, 5000);
+  const sender = spawn(process.execPath, [join(root, 'dist/bench/sender.js'), String(port), String(rate), String(rate * seconds), w.name, String(EXPORTERS)], { stdio: 'ignore' });
+  await new Promise((r) => sender.once('exit', r));
+  clearInterval(poll);
+  const exited = new Promise((r) => collector.once('exit', r));
+  collector.kill('SIGTERM');
+  await exited;
+  const end = lastStats(stderr());
+  const lost = (end.receiver?.kernel?.drops ?? 0) + (end.receiver?.dropped ?? 0);
+  const late = samples.filter(([t]) => t >= 60);
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const tx = mean(late.map(([t]) => t)), ry = mean(late.map(([, r]) => r));
+  const slope = late.reduce((a, [t, r]) => a + (t - tx) * (r - ry), 0) / late.reduce((a, [t]) => a + (t - tx) ** 2, 0);
+  writeFileSync(join(benchDir, 'results', 'soak.json'), JSON.stringify({ seconds, rate, exporters: EXPORTERS, lost, samples }, null, 1));
+  const rss = samples.map(([, r]) => r);
+  return {
+    name: `collect soak ${seconds / 60} min at ${rate / 1000}k datagrams/s (v9, ${EXPORTERS} exporters, --workers 2, NDJSON to /dev/null)`,
+    datagrams_s: rate, rss_mb: Math.round(Math.max(...rss)),
+    note: `RSS after 1 min ${Math.round(late[0]?.[1] ?? 0)} MB, at the end ${Math.round(rss[rss.length - 1] ?? 0)} MB, trend ${(slope * 60).toFixed(2)} MB/min; ${lost} of ${rate * seconds} lost`,
+  };
+}
 
 async function main(): Promise<void> {
   mkdirSync(join(benchDir, 'results'), { recursive: true });
@@ -267,6 +310,7 @@ async function main(): Promise<void> {
   if (ONLY.has('process')) rows.push(await wholeProcess(ws.find((w) => w.name === 'ipfix')!, 150_000));
   const v9 = ws.find((w) => w.name === 'v9')!;
   for (const c of ONLY.has('udp') ? LOADS : []) rows.push(await udpLoad(v9, c, 4));
+  if (ONLY.has('soak')) rows.push(await soak(v9));
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
   writeFileSync(join(benchDir, 'results', 'latest.json'), JSON.stringify({ machine, runs: RUNS, seconds: SECONDS, rows }, null, 1));
   const fmt = (n?: number): string => (n === undefined ? '' : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${Math.round(n / 1000)} k`);

@@ -23,7 +23,7 @@ export class BatchBuilder {
   count = 0;
 
   constructor(private readonly capacityBytes: number, private readonly maxCount: number) {
-    this.bytes = new Uint8Array(capacityBytes);
+    this.bytes = Buffer.allocUnsafeSlow(capacityBytes);
     this.meta = new Float64Array(maxCount * META);
   }
 
@@ -31,7 +31,7 @@ export class BatchBuilder {
   add(data: Uint8Array, address: string, port: number, receivedAt: number): boolean {
     if (this.count >= this.maxCount || this.used + data.length > this.bytes.length) {
       if (this.count > 0 || data.length <= this.capacityBytes) return false;
-      this.bytes = new Uint8Array(data.length); // one datagram larger than a whole batch
+      this.bytes = Buffer.allocUnsafeSlow(data.length); // one datagram larger than a whole batch
     }
     this.bytes.set(data, this.used);
     this.used += data.length;
@@ -52,7 +52,8 @@ export class BatchBuilder {
   /** The batch so far (the buffers are then owned by the receiver), and a fresh one begun. */
   take(): DatagramBatch {
     const batch: DatagramBatch = { bytes: this.bytes.buffer as ArrayBuffer, meta: this.meta, addresses: this.addresses, count: this.count };
-    this.bytes = new Uint8Array(this.capacityBytes);
+    // Not zero-filled: only the bytes up to the last end offset are ever read.
+    this.bytes = Buffer.allocUnsafeSlow(this.capacityBytes);
     this.meta = new Float64Array(this.maxCount * META);
     this.addresses = [];
     this.used = 0;

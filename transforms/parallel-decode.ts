@@ -29,7 +29,7 @@ export interface ParallelDecodeOptions {
   templates?: SavedTemplate[];
   /** Datagrams a worker may hold unanswered (default 4096). */
   maxInFlight?: number;
-  /** Datagrams per batch (default 64); a batch also leaves at the end of each event-loop turn. */
+  /** Datagrams per batch (default 32); a batch also leaves at the end of each event-loop turn. */
   batchDatagrams?: number;
 }
 
@@ -54,7 +54,7 @@ interface Lane {
   finalTemplates: SavedTemplate[];
 }
 
-const BATCH_BYTES = 256 * 1024;
+const BATCH_BYTES = 64 * 1024;
 
 /** FNV-1a of the exporter key: the same exporter always lands on the same worker. */
 function shard(address: string, port: number, lanes: number): number {
@@ -115,7 +115,7 @@ export class ParallelDecode extends Transform {
     };
     for (let i = 0; i < n; i++) {
       const worker = new Worker(new URL('./decode-worker.js', import.meta.url), { workerData: setup });
-      const lane: Lane = { worker, builder: new BatchBuilder(BATCH_BYTES, options.batchDatagrams ?? 64), inFlight: 0, exporters: 0, final: null, finalTemplates: [] };
+      const lane: Lane = { worker, builder: new BatchBuilder(BATCH_BYTES, options.batchDatagrams ?? 32), inFlight: 0, exporters: 0, final: null, finalTemplates: [] };
       worker.on('message', (msg: FromWorker) => this.fromWorker(lane, msg));
       worker.on('error', (err) => this.destroy(err));
       worker.on('exit', (code) => {

@@ -11,7 +11,7 @@ import { udpSource } from '../../transforms/udp-source.js';
 import { num, parse, UsageError, type Parsed } from './args.js';
 import { checkedFilter, decodeChain, OUTPUT_HELP, OUTPUT_OPTIONS, outputChoices } from './output.js';
 import { readTemplateFile, writeTemplateFile } from './templates-file.js';
-import { warmUp, warmUpExports } from '../../lib/warm-up.js';
+import { warmUpExports } from '../../lib/warm-up.js';
 
 export const COLLECT_HELP = `usage: flowpipe collect --listen [ADDR:]PORT[,PORT...] [options]
 
@@ -88,7 +88,7 @@ function onWorkers(p: Parsed, workers: number, saved: SavedTemplate[], file: str
       return { workers: r.workers, written: r.written, decoder: r.stats, state: r.state, sequence: r.sequence };
     },
     templates: () => par.exportTemplates(),
-    warm: () => Promise.resolve(warmUp()), // the workers warm their own decoders
+    warm: () => Promise.resolve(), // the workers warm their own decoders
   };
 }
 
