@@ -1,0 +1,126 @@
+// collect under UDP load from a separate sender process (same 2 cores): loss at fixed offered
+// rates, and memory over a long run.
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { benchDir, root, watchRss, type Row } from './common.js';
+import type { Workload } from './workloads.js';
+
+interface CollectStats { receiver?: { received: number; dropped: number; kernel?: { drops: number } | null }; decoder?: { datagrams: number }; written?: number }
+
+/** The last stats line collect printed on stderr. */
+function lastStats(err: string): CollectStats {
+  return JSON.parse(err.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}') as CollectStats;
+}
+
+interface LoadCase { rate: number; workers: number; sink: 'count' | 'file' }
+
+/** The sender's exporters (sockets), taking turns: a collector hears several routers. */
+const EXPORTERS = 4;
+
+/**
+ * collect on loopback, fed by a separate sender process at a fixed rate. One second of load
+ * first (the cold start, reported on its own), then a stats snapshot, then the measured run:
+ * loss = what the sender sent in the measured run minus what the decoders saw.
+ */
+export async function udpLoad(w: Workload, c: LoadCase, seconds: number): Promise<Row> {
+  const outFile = join(tmpdir(), `flowpipe-bench-${process.pid}.ndjson`);
+  const { collector, port, stderr } = await startCollect([
+    ...(c.workers > 0 ? ['--workers', String(c.workers)] : []), ...(c.sink === 'count' ? ['--format', 'count'] : ['--to', outFile]),
+  ]);
+  const statsNow = async (): Promise<CollectStats> => {
+    const before = stderr().length;
+    collector.kill('SIGUSR1');
+    while (stderr().length === before || !stderr().endsWith('\n')) await new Promise((r) => setTimeout(r, 20));
+    return lastStats(stderr());
+  };
+  const sender = join(root, 'dist/bench/sender.js');
+  const send = (total: number): { rate: number } => JSON.parse(execFileSync(process.execPath, [sender, String(port), String(c.rate), String(total), w.name, String(EXPORTERS)]).toString()) as { rate: number };
+  send(c.rate); // one second of cold start
+  await new Promise((r) => setTimeout(r, 300));
+  const warm = await statsNow();
+  const rss = watchRss(collector.pid, 'VmRSS', 200);
+  const total = c.rate * seconds;
+  const achieved = send(total).rate;
+  await new Promise((r) => setTimeout(r, 500));
+  const exited = new Promise((r) => collector.once('exit', r));
+  collector.kill('SIGTERM');
+  await exited;
+  const peak = rss.stop();
+  rmSync(outFile, { force: true });
+  const end = lastStats(stderr());
+  const decoded = (end.decoder?.datagrams ?? 0) - (warm.decoder?.datagrams ?? 0) - w.setup.length * EXPORTERS;
+  const kernel = (end.receiver?.kernel?.drops ?? 0) - (warm.receiver?.kernel?.drops ?? 0);
+  const queue = (end.receiver?.dropped ?? 0) - (warm.receiver?.dropped ?? 0);
+  const loss = (100 * (kernel + queue)) / total;
+  const coldSent = c.rate + w.setup.length * EXPORTERS;
+  const coldLoss = coldSent - (warm.decoder?.datagrams ?? 0);
+  const how = `${c.workers > 0 ? `--workers ${c.workers}` : 'one thread'}, ${c.sink === 'count' ? 'counting sink' : 'NDJSON to a file'}`;
+  return {
+    name: `collect ${c.rate / 1000}k datagrams/s (v9, ${EXPORTERS} exporters, ${how})`, records_s: (decoded * w.recordsPerDatagram) / seconds, datagrams_s: achieved, rss_mb: peak,
+    note: `loss ${loss.toFixed(2)} % (${kernel + queue} of ${total}: kernel ${kernel}, queue ${queue}); cold first second: ${coldLoss} lost`,
+  };
+}
+
+/** Offered loads: where loss starts, with a counting sink and with NDJSON to a file, 1 thread and 2 workers. */
+export const LOADS: LoadCase[] = [
+  ...[25_000, 50_000, 75_000, 100_000].map((rate) => ({ rate, workers: 0, sink: 'count' as const })),
+  ...[50_000, 75_000, 100_000].map((rate) => ({ rate, workers: 2, sink: 'count' as const })),
+  ...[10_000, 15_000, 20_000, 25_000].map((rate) => ({ rate, workers: 0, sink: 'file' as const })),
+  ...[15_000, 20_000, 25_000, 30_000].map((rate) => ({ rate, workers: 2, sink: 'file' as const })),
+];
+
+/** Starts collect with `args`; resolves with the child and its port once it listens. */
+async function startCollect(args: string[]): Promise<{ collector: ReturnType<typeof spawn>; port: number; stderr: () => string }> {
+  const collector = spawn(process.execPath, [join(root, 'dist/bin/flowpipe.js'), 'collect', '--listen', '127.0.0.1:0', '--recv-buffer', String(32 * 1024 * 1024), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  collector.stderr!.on('data', (chunk: Buffer) => { err += chunk.toString(); });
+  const port = await new Promise<number>((resolve, reject) => {
+    const poll = setInterval(() => {
+      const m = /listening on [^:]+:(\d+)/.exec(err);
+      if (m) { clearInterval(poll); resolve(Number(m[1])); }
+    }, 20);
+    collector.once('exit', () => { clearInterval(poll); reject(new Error(err)); });
+  });
+  return { collector, port, stderr: () => err };
+}
+
+/**
+ * Memory over a long run (BENCH_SOAK_SECONDS, default 600) at 20k datagrams/s from 4 exporters,
+ * NDJSON to /dev/null on 2 workers: RSS sampled every 5 s; growth is the least-squares slope
+ * after the first minute. Writes results/soak.json with the samples.
+ */
+export async function soak(w: Workload): Promise<Row> {
+  const seconds = Number(process.env['BENCH_SOAK_SECONDS'] ?? 600);
+  const rate = 20_000;
+  const { collector, port, stderr } = await startCollect(['--workers', '2', '--to', '/dev/null']);
+  const samples: [number, number][] = [];
+  const start = Date.now();
+  const poll = setInterval(() => {
+    try {
+      const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${collector.pid}/status`, 'utf8'))?.[1];
+      if (kb !== undefined) samples.push([(Date.now() - start) / 1000, Number(kb) / 1024]);
+    } catch { /* exited */ }
+  }, 5000);
+  const sender = spawn(process.execPath, [join(root, 'dist/bench/sender.js'), String(port), String(rate), String(rate * seconds), w.name, String(EXPORTERS)], { stdio: 'ignore' });
+  await new Promise((r) => sender.once('exit', r));
+  clearInterval(poll);
+  const exited = new Promise((r) => collector.once('exit', r));
+  collector.kill('SIGTERM');
+  await exited;
+  const end = lastStats(stderr());
+  const lost = (end.receiver?.kernel?.drops ?? 0) + (end.receiver?.dropped ?? 0);
+  const late = samples.filter(([t]) => t >= 60);
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const tx = mean(late.map(([t]) => t)), ry = mean(late.map(([, r]) => r));
+  const slope = late.reduce((a, [t, r]) => a + (t - tx) * (r - ry), 0) / late.reduce((a, [t]) => a + (t - tx) ** 2, 0);
+  writeFileSync(join(benchDir, 'results', 'soak.json'), JSON.stringify({ seconds, rate, exporters: EXPORTERS, lost, samples }, null, 1));
+  const rss = samples.map(([, r]) => r);
+  return {
+    name: `collect soak ${seconds / 60} min at ${rate / 1000}k datagrams/s (v9, ${EXPORTERS} exporters, --workers 2, NDJSON to /dev/null)`,
+    datagrams_s: rate, rss_mb: Math.round(Math.max(...rss)),
+    note: `RSS after 1 min ${Math.round(late[0]?.[1] ?? 0)} MB, at the end ${Math.round(rss[rss.length - 1] ?? 0)} MB, trend ${(slope * 60).toFixed(2)} MB/min; ${lost} of ${rate * seconds} lost`,
+  };
+}
+
