@@ -33,27 +33,28 @@ function record(i: number, varlen: boolean): number[] {
   return out;
 }
 
-function v9(id: number, n: number, seq: number, withTemplate: boolean): Buffer {
-  const sets: number[] = [];
+/** A template set (set id 0 for v9, 2 for IPFIX) and a data set of `n` records, v9 and IPFIX alike. */
+function sets(templateSetId: number, id: number, n: number, withTemplate: boolean): number[] {
+  const varlen = templateSetId === 2; // IPFIX also carries a variable-length interfaceName
+  const fields = varlen ? [...FIELDS, [82, 65535] as const] : FIELDS;
+  const out: number[] = [];
   if (withTemplate) {
-    const t = [...be16(id), ...be16(FIELDS.length), ...FIELDS.flatMap(([f, l]) => [...be16(f), ...be16(l)])];
-    sets.push(...be16(0), ...be16(t.length + 4), ...t);
+    const t = [...be16(id), ...be16(fields.length), ...fields.flatMap(([f, l]) => [...be16(f), ...be16(l)])];
+    out.push(...be16(templateSetId), ...be16(t.length + 4), ...t);
   }
-  const data = Array.from({ length: n }, (_, i) => record(i, false)).flat();
-  sets.push(...be16(id), ...be16(data.length + 4), ...data);
-  return Buffer.from([...be16(9), ...be16(n + (withTemplate ? 1 : 0)), ...be32(3_600_000), ...be32(1_700_000_000), ...be32(seq), ...be32(1), ...sets]);
+  const data = Array.from({ length: n }, (_, i) => record(i, varlen)).flat();
+  out.push(...be16(id), ...be16(data.length + 4), ...data);
+  return out;
+}
+
+function v9(id: number, n: number, seq: number, withTemplate: boolean): Buffer {
+  const body = sets(0, id, n, withTemplate);
+  return Buffer.from([...be16(9), ...be16(n + (withTemplate ? 1 : 0)), ...be32(3_600_000), ...be32(1_700_000_000), ...be32(seq), ...be32(1), ...body]);
 }
 
 function ipfix(id: number, n: number, seq: number, withTemplate: boolean): Buffer {
-  const fields = [...FIELDS, [82, 65535] as const];
-  const sets: number[] = [];
-  if (withTemplate) {
-    const t = [...be16(id), ...be16(fields.length), ...fields.flatMap(([f, l]) => [...be16(f), ...be16(l)])];
-    sets.push(...be16(2), ...be16(t.length + 4), ...t);
-  }
-  const data = Array.from({ length: n }, (_, i) => record(i, true)).flat();
-  sets.push(...be16(id), ...be16(data.length + 4), ...data);
-  return Buffer.from([...be16(10), ...be16(16 + sets.length), ...be32(1_700_000_000), ...be32(seq), ...be32(1), ...sets]);
+  const body = sets(2, id, n, withTemplate);
+  return Buffer.from([...be16(10), ...be16(16 + body.length), ...be32(1_700_000_000), ...be32(seq), ...be32(1), ...body]);
 }
 
 /** The synthetic exports: templates first, then v5, v9 and IPFIX data (29 + 20 + 20 records). */
