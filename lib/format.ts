@@ -17,13 +17,19 @@ export function ipv4(b: Uint8Array, o: number): string {
   return head + tail;
 }
 
+// Lower-case hex of every 16-bit group value, filled on first use.
+const HEX16: (string | undefined)[] = new Array<string | undefined>(65536);
+const hex16 = (v: number): string => HEX16[v] ?? (HEX16[v] = v.toString(16));
+const GROUPS = new Uint16Array(8); // scratch: formatting is synchronous, never reentrant
+
 /** RFC 5952 canonical IPv6 text (lower case, longest zero run compressed, IPv4-mapped as ::ffff:a.b.c.d). */
 export function ipv6(b: Uint8Array, o: number): string {
-  const g = [0, 0, 0, 0, 0, 0, 0, 0];
+  const g = GROUPS;
   for (let i = 0; i < 8; i++) g[i] = (b[o + 2 * i]! << 8) | b[o + 2 * i + 1]!;
   if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
     return '::ffff:' + ipv4(b, o + 12);
   }
+  // The longest run of two or more zero groups (the first of equals) becomes '::'.
   let bestStart = -1, bestLen = 1, runStart = -1;
   for (let i = 0; i <= 8; i++) {
     if (i < 8 && g[i] === 0) {
@@ -34,10 +40,15 @@ export function ipv6(b: Uint8Array, o: number): string {
       runStart = -1;
     }
   }
-  if (bestStart < 0) return g.map((x) => x.toString(16)).join(':');
-  const head = g.slice(0, bestStart).map((x) => x.toString(16)).join(':');
-  const tail = g.slice(bestStart + bestLen).map((x) => x.toString(16)).join(':');
-  return head + '::' + tail;
+  let s = '';
+  if (bestStart < 0) {
+    for (let i = 0; i < 8; i++) s += (i === 0 ? '' : ':') + hex16(g[i]!);
+    return s;
+  }
+  for (let i = 0; i < bestStart; i++) s += (i === 0 ? '' : ':') + hex16(g[i]!);
+  s += '::';
+  for (let i = bestStart + bestLen; i < 8; i++) s += (i === bestStart + bestLen ? '' : ':') + hex16(g[i]!);
+  return s;
 }
 
 /** MAC address as aa:bb:cc:dd:ee:ff. */
