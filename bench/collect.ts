@@ -14,7 +14,7 @@ function lastStats(err: string): CollectStats {
   return JSON.parse(err.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}') as CollectStats;
 }
 
-interface LoadCase { rate: number; workers: number; sink: 'count' | 'file' }
+interface LoadCase { rate: number; workers: number; sink: 'count' | 'devnull' | 'file' }
 
 /** The sender's exporters (sockets), taking turns: a collector hears several routers. */
 const EXPORTERS = 4;
@@ -27,7 +27,7 @@ const EXPORTERS = 4;
 export async function udpLoad(w: Workload, c: LoadCase, seconds: number): Promise<Row> {
   const outFile = join(tmpdir(), `flowpipe-bench-${process.pid}.ndjson`);
   const { collector, port, stderr } = await startCollect([
-    ...(c.workers > 0 ? ['--workers', String(c.workers)] : []), ...(c.sink === 'count' ? ['--format', 'count'] : ['--to', outFile]),
+    ...(c.workers > 0 ? ['--workers', String(c.workers)] : []), ...(c.sink === 'count' ? ['--format', 'count'] : ['--to', c.sink === 'file' ? outFile : '/dev/null']),
   ]);
   const statsNow = async (): Promise<CollectStats> => {
     const before = stderr().length;
@@ -56,17 +56,22 @@ export async function udpLoad(w: Workload, c: LoadCase, seconds: number): Promis
   const loss = (100 * (kernel + queue)) / total;
   const coldSent = c.rate + w.setup.length * EXPORTERS;
   const coldLoss = coldSent - (warm.decoder?.datagrams ?? 0);
-  const how = `${c.workers > 0 ? `--workers ${c.workers}` : 'one thread'}, ${c.sink === 'count' ? 'counting sink' : 'NDJSON to a file'}`;
+  const sink = { count: 'counting sink', devnull: 'NDJSON to /dev/null', file: 'NDJSON to a file' }[c.sink];
+  const how = `${c.workers > 0 ? `--workers ${c.workers}` : 'one thread'}, ${sink}`;
   return {
     name: `collect ${c.rate / 1000}k datagrams/s (v9, ${EXPORTERS} exporters, ${how})`, records_s: (decoded * w.recordsPerDatagram) / seconds, datagrams_s: achieved, rss_mb: peak,
     note: `loss ${loss.toFixed(2)} % (${kernel + queue} of ${total}: kernel ${kernel}, queue ${queue}); cold first second: ${coldLoss} lost`,
   };
 }
 
-/** Offered loads: where loss starts, with a counting sink and with NDJSON to a file, 1 thread and 2 workers. */
+/**
+ * Offered loads: where loss starts with a counting sink, with NDJSON to /dev/null (serializing
+ * without the file system's cost) and to a real file, in one thread and on 2 workers.
+ */
 export const LOADS: LoadCase[] = [
   ...[25_000, 50_000, 75_000, 100_000].map((rate) => ({ rate, workers: 0, sink: 'count' as const })),
   ...[50_000, 75_000, 100_000].map((rate) => ({ rate, workers: 2, sink: 'count' as const })),
+  ...[20_000, 25_000].flatMap((rate) => [0, 2].map((workers) => ({ rate, workers, sink: 'devnull' as const }))),
   ...[10_000, 15_000, 20_000, 25_000].map((rate) => ({ rate, workers: 0, sink: 'file' as const })),
   ...[15_000, 20_000, 25_000, 30_000].map((rate) => ({ rate, workers: 2, sink: 'file' as const })),
 ];
