@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   if (ONLY.has('packages')) rows.push(...await briefPackages(ws.find((w) => w.name === 'v9')!));
   if (ONLY.has('process')) rows.push(await wholeProcess(ws.find((w) => w.name === 'ipfix')!, 150_000));
   const v9 = ws.find((w) => w.name === 'v9')!;
-  for (const c of ONLY.has('udp') ? LOADS : []) rows.push(await udpLoad(v9, c, 4));
+  for (const c of ONLY.has('udp') ? LOADS : []) rows.push(await udpLoad(v9, c, 3));
   if (ONLY.has('soak')) rows.push(await soak(v9));
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
   const name = ONLY.size === DEFAULT.split(',').length && DEFAULT.split(',').every((x) => ONLY.has(x)) ? 'latest' : `latest-${[...ONLY].join('-')}`;
