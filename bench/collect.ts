@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import { benchDir, root, watchRss, type Row } from './common.js';
 import type { Workload } from './workloads.js';
 
-interface CollectStats { receiver?: { received: number; dropped: number; kernel?: { drops: number } | null }; decoder?: { datagrams: number }; written?: number }
+interface CollectStats {
+  receiver?: { received: number; dropped: number; kernel?: { drops: number } | null };
+  decoder?: { datagrams: number };
+  written?: number;
+  workerHeapUsed?: number;
+  memory?: { rss: number; heapUsed: number };
+}
 
 /** The last stats line collect printed on stderr. */
 function lastStats(err: string): CollectStats {
@@ -108,41 +114,66 @@ async function startCollect(args: string[]): Promise<{ collector: ReturnType<typ
   return { collector, port, stderr: () => err };
 }
 
+/** Least-squares slope of y over x. */
+function slope(points: readonly (readonly [number, number])[]): number {
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const mx = mean(points.map(([x]) => x)), my = mean(points.map(([, y]) => y));
+  return points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0) / points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+}
+
+/** The lowest value per minute (what survives garbage collection), after the first minute. */
+function minuteFloors(samples: readonly (readonly [number, number])[]): [number, number][] {
+  const floors = new Map<number, number>();
+  for (const [t, v] of samples) if (t >= 60) floors.set(Math.floor(t / 60), Math.min(floors.get(Math.floor(t / 60)) ?? Infinity, v));
+  return [...floors].map(([m, v]) => [m, v]);
+}
+
 /**
  * Memory over a long run (BENCH_SOAK_SECONDS, default 600) at 20k datagrams/s from 4 exporters,
- * NDJSON to /dev/null on 2 workers: RSS sampled every 5 s; growth is the least-squares slope
- * after the first minute. Writes results/soak.json with the samples.
+ * NDJSON to /dev/null on 2 workers. RSS from /proc every 5 s; the JS heaps (main thread and
+ * workers) from collect's own stats every 10 s. Growth: the slope of the per-minute floors
+ * (the lowest value each minute, what survives collection) after the first minute.
+ * Writes results/soak.json with every sample.
  */
 export async function soak(w: Workload): Promise<Row> {
   const seconds = Number(process.env['BENCH_SOAK_SECONDS'] ?? 600);
   const rate = 20_000;
   const { collector, port, stderr } = await startCollect(['--workers', '2', '--to', '/dev/null']);
-  const samples: [number, number][] = [];
+  const rss: [number, number][] = [];
+  const heap: [number, number][] = [];
   const start = Date.now();
-  const poll = setInterval(() => {
+  const now = (): number => (Date.now() - start) / 1000;
+  const pollRss = setInterval(() => {
     try {
       const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${collector.pid}/status`, 'utf8'))?.[1];
-      if (kb !== undefined) samples.push([(Date.now() - start) / 1000, Number(kb) / 1024]);
+      if (kb !== undefined) rss.push([now(), Number(kb) / 1024]);
     } catch { /* exited */ }
   }, 5000);
+  const pollHeap = setInterval(() => {
+    const t = now();
+    collector.kill('SIGUSR1');
+    setTimeout(() => {
+      const s = lastStats(stderr());
+      if (s.memory !== undefined) heap.push([t, (s.memory.heapUsed + (s.workerHeapUsed ?? 0)) / 1048576]);
+    }, 1000);
+  }, 10_000);
   const sender = spawn(process.execPath, [join(root, 'dist/bench/sender.js'), String(port), String(rate), String(rate * seconds), w.name, String(EXPORTERS)], { stdio: 'ignore' });
   await new Promise((r) => sender.once('exit', r));
-  clearInterval(poll);
+  clearInterval(pollRss);
+  clearInterval(pollHeap);
   const exited = new Promise((r) => collector.once('exit', r));
   collector.kill('SIGTERM');
   await exited;
   const end = lastStats(stderr());
   const lost = (end.receiver?.kernel?.drops ?? 0) + (end.receiver?.dropped ?? 0);
-  const late = samples.filter(([t]) => t >= 60);
-  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const tx = mean(late.map(([t]) => t)), ry = mean(late.map(([, r]) => r));
-  const slope = late.reduce((a, [t, r]) => a + (t - tx) * (r - ry), 0) / late.reduce((a, [t]) => a + (t - tx) ** 2, 0);
-  writeFileSync(join(benchDir, 'results', 'soak.json'), JSON.stringify({ seconds, rate, exporters: EXPORTERS, lost, samples }, null, 1));
-  const rss = samples.map(([, r]) => r);
+  const rssFloors = minuteFloors(rss), heapFloors = minuteFloors(heap);
+  writeFileSync(join(benchDir, 'results', 'soak.json'), JSON.stringify({ seconds, rate, exporters: EXPORTERS, lost, rssFloors, heapFloors, rss, heap }, null, 1));
+  const mb = (n: number | undefined): string => `${Math.round(n ?? 0)} MB`;
   return {
     name: `collect soak ${seconds / 60} min at ${rate / 1000}k datagrams/s (v9, ${EXPORTERS} exporters, --workers 2, NDJSON to /dev/null)`,
-    datagrams_s: rate, rss_mb: Math.round(Math.max(...rss)),
-    note: `RSS after 1 min ${Math.round(late[0]?.[1] ?? 0)} MB, at the end ${Math.round(rss[rss.length - 1] ?? 0)} MB, trend ${(slope * 60).toFixed(2)} MB/min; ${lost} of ${rate * seconds} lost`,
+    datagrams_s: rate, rss_mb: Math.round(Math.max(...rss.map(([, r]) => r))),
+    note: `RSS floor minute 1 ${mb(rssFloors[0]?.[1])}, last ${mb(rssFloors.at(-1)?.[1])} (trend ${slope(rssFloors).toFixed(2)} MB/min); ` +
+      `JS heaps floor minute 1 ${mb(heapFloors[0]?.[1])}, last ${mb(heapFloors.at(-1)?.[1])} (trend ${slope(heapFloors).toFixed(2)} MB/min); ${lost} of ${rate * seconds} lost`,
   };
 }
 

@@ -25,6 +25,8 @@ export interface WorkerReport {
   sequence: SequenceReport[];
   /** Records after the filter. */
   written: number;
+  /** The worker's JS heap in use, bytes. */
+  heapUsed: number;
 }
 
 /** NDJSON bytes: the first `length` bytes of a transferred buffer. */

@@ -1,6 +1,7 @@
 // A decode worker thread (started by parallelDecode()): decodes the batches of the exporters
 // placed on it against its own template state, filters, and writes NDJSON into buffers that are
 // transferred back (or only counts). Every batch is answered with 'done', in order.
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { forEachDatagram, type DatagramBatch } from '../lib/datagram-batch.js';
 import { FlowDecoder } from '../lib/decoder.js';
@@ -27,7 +28,7 @@ function decodeBatch(batch: DatagramBatch): void {
 }
 
 function report(): WorkerReport {
-  return { stats: decoder.stats, state: decoder.stateSize(), sequence: decoder.sequenceStats(), written: output.written };
+  return { stats: decoder.stats, state: decoder.stateSize(), sequence: decoder.sequenceStats(), written: output.written, heapUsed: getHeapStatistics().used_heap_size };
 }
 
 /** Output and errors gathered so far, handed over (each chunk's ArrayBuffer is its own: transferred). */
