@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   writeFileSync(join(benchDir, 'results', `${name}.json`), JSON.stringify({ machine, runs: RUNS, seconds: SECONDS, rows }, null, 1));
   const fmt = (n?: number): string => (n === undefined ? '' : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : `${Math.round(n / 1000)} k`);
   const md = [
-    `Machine: ${machine}. Medians of ${RUNS} runs (3 for the whole process; one measured run per UDP load). The UDP sender is a separate process on the same 2 cores.`, '',
+    `Machine: ${machine}. Medians of ${RUNS} runs (3 for the whole process; each UDP load: the median-loss run of 3 collect processes). The UDP sender is a separate process on the same 2 cores.`, '',
     '| workload | records/s | datagrams/s | RSS MB | note |', '|---|---:|---:|---:|---|',
     ...rows.map((r) => `| ${r.name} | ${fmt(r.records_s)} | ${fmt(r.datagrams_s)} | ${r.rss_mb ?? ''} | ${r.note ?? (r.checksum !== undefined ? `checksum ${r.checksum}` : '')} |`),
   ].join('\n');
