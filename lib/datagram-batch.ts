@@ -13,6 +13,8 @@ export interface DatagramBatch {
 }
 
 const META = 3;
+/** Spare batch buffers kept per builder. */
+const MAX_SPARE = 8;
 
 /** Fills one batch at a time; `take()` hands it over and starts the next. */
 export class BatchBuilder {
@@ -21,6 +23,8 @@ export class BatchBuilder {
   private addresses: string[] = [];
   private used = 0;
   count = 0;
+  /** Batch buffers the receiver gave back, reused before allocating new ones. */
+  private readonly spare: ArrayBuffer[] = [];
 
   constructor(private readonly capacityBytes: number, private readonly maxCount: number) {
     this.bytes = Buffer.allocUnsafeSlow(capacityBytes);
@@ -49,11 +53,17 @@ export class BatchBuilder {
     return this.count >= this.maxCount || this.used >= this.bytes.length;
   }
 
+  /** Takes back a batch's bytes once the receiver is done with them (transferred back). */
+  recycle(bytes: ArrayBuffer): void {
+    if (bytes.byteLength === this.capacityBytes && this.spare.length < MAX_SPARE) this.spare.push(bytes);
+  }
+
   /** The batch so far (the buffers are then owned by the receiver), and a fresh one begun. */
   take(): DatagramBatch {
     const batch: DatagramBatch = { bytes: this.bytes.buffer as ArrayBuffer, meta: this.meta, addresses: this.addresses, count: this.count };
     // Not zero-filled: only the bytes up to the last end offset are ever read.
-    this.bytes = Buffer.allocUnsafeSlow(this.capacityBytes);
+    const reused = this.spare.pop();
+    this.bytes = reused !== undefined ? new Uint8Array(reused) : Buffer.allocUnsafeSlow(this.capacityBytes);
     this.meta = new Float64Array(this.maxCount * META);
     this.addresses = [];
     this.used = 0;

@@ -42,7 +42,7 @@ export type ToWorker =
   | { type: 'end' };
 
 export type FromWorker =
-  | { type: 'done'; datagrams: number; chunks: OutputChunk[]; errors: DecodeError[] }
+  | { type: 'done'; datagrams: number; chunks: OutputChunk[]; errors: DecodeError[]; batch: ArrayBuffer }
   | { type: 'report'; id: number; report: WorkerReport }
   | { type: 'templates'; id: number; saved: SavedTemplate[] }
   | { type: 'ended'; chunks: OutputChunk[]; errors: DecodeError[]; report: WorkerReport; templates: SavedTemplate[] };

@@ -40,7 +40,8 @@ function drain(): { chunks: OutputChunk[]; errors: DecodeError[] } {
 }
 
 function send(msg: FromWorker): void {
-  const transfer = 'chunks' in msg ? msg.chunks.map((c) => c.buffer) : [];
+  const transfer: ArrayBuffer[] = 'chunks' in msg ? msg.chunks.map((c) => c.buffer) : [];
+  if (msg.type === 'done') transfer.push(msg.batch);
   port.postMessage(msg, transfer);
 }
 
@@ -48,7 +49,7 @@ port.on('message', (msg: ToWorker) => {
   switch (msg.type) {
     case 'batch':
       decodeBatch(msg.batch);
-      send({ type: 'done', datagrams: msg.batch.count, ...drain() });
+      send({ type: 'done', datagrams: msg.batch.count, ...drain(), batch: msg.batch.bytes }); // the bytes go back for reuse
       break;
     case 'report':
       send({ type: 'report', id: msg.id, report: report() });

@@ -226,6 +226,7 @@ export class ParallelDecode extends Transform {
   private fromWorker(lane: Lane, msg: FromWorker): void {
     switch (msg.type) {
       case 'done':
+        lane.builder.recycle(msg.batch);
         this.output(msg.chunks, msg.errors);
         lane.inFlight -= msg.datagrams;
         this.admit();
