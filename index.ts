@@ -36,5 +36,5 @@ export type { CollectorOptions } from './transforms/collector.js';
 export { demux } from './transforms/demux.js';
 export type { Routes } from './transforms/demux.js';
 export { detectProtocol } from './lib/walk.js';
-export { parallelDecode, ParallelDecode, mergeReports } from './transforms/parallel-decode.js';
+export { parallelDecode, ParallelDecode } from './transforms/parallel-decode.js';
 export type { ParallelDecodeOptions, ParallelReport } from './transforms/parallel-decode.js';

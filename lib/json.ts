@@ -1,6 +1,5 @@
 // NDJSON serialization of records. Integers above 2^53 are bigint in memory and bare exact
 // digits in JSON (never quoted, never rounded).
-import type { FlowRecord } from './types.js';
 
 const MARK = '\u0000bigint:';
 const MARKED = /"\\u0000bigint:(-?\d+)"/g; // JSON.stringify escapes the NUL
@@ -18,9 +17,4 @@ export function toJson(value: unknown): string {
     if (!(err instanceof TypeError)) throw err;
     return JSON.stringify(value, replacer).replace(MARKED, '$1');
   }
-}
-
-/** One NDJSON line (with the newline). */
-export function recordLine(r: FlowRecord): string {
-  return toJson(r) + '\n';
 }

@@ -6,6 +6,7 @@ import { FlowDecoder, type DecoderOptions } from '../lib/decoder.js';
 import { RecordOutput, type RecordSelection } from '../lib/record-output.js';
 import type { DecodeError, DecodeResult, FlowRecord, TemplateEvent } from '../lib/types.js';
 import type { Datagram } from './datagram.js';
+import { ChunkPusher } from './ndjson.js';
 
 export interface DecodeStreamOptions extends DecoderOptions {
   /** Share template state with other stages (e.g. several sources): pass one decoder. */
@@ -25,9 +26,9 @@ export interface DecodeStreamOptions extends DecoderOptions {
 export class DecodeStream extends Transform {
   readonly decoder: FlowDecoder;
   private readonly exporter: { address: string; port: number };
-  /** NDJSON output, when chosen. */
+  /** NDJSON output, when chosen, and what pushes its chunks. */
   private readonly ndjson: RecordOutput | null;
-  private pending: NodeJS.Immediate | null = null;
+  private readonly lines: ChunkPusher | null;
 
   constructor(options: DecodeStreamOptions = {}) {
     const ndjson = options.output === 'ndjson';
@@ -35,6 +36,7 @@ export class DecodeStream extends Transform {
     this.decoder = options.decoder ?? new FlowDecoder(options);
     this.exporter = options.exporter ?? { address: '0.0.0.0', port: 0 };
     this.ndjson = ndjson ? new RecordOutput(options.select ?? {}, 'ndjson') : null;
+    this.lines = this.ndjson !== null ? new ChunkPusher(this, this.ndjson.chunks!) : null;
   }
 
   /** Decoder counters (datagrams, records, errors by kind, template misses). */
@@ -50,12 +52,12 @@ export class DecodeStream extends Transform {
 
   override _flush(done: TransformCallback): void {
     this.emitResult(this.decoder.flush());
-    this.pushLines();
+    this.lines?.flush();
     done();
   }
 
   override _destroy(err: Error | null, done: (error: Error | null) => void): void {
-    if (this.pending !== null) clearImmediate(this.pending);
+    this.lines?.cancel();
     done(err);
   }
 
@@ -68,16 +70,7 @@ export class DecodeStream extends Transform {
       return;
     }
     out.add(res.records);
-    const chunks = out.chunks!;
-    for (const c of chunks.takeFull()) this.push(c);
-    // Lines of one turn of the event loop leave together; a trickle is not held back.
-    if (chunks.pendingBytes > 0 && this.pending === null) this.pending = setImmediate(() => this.pushLines());
-  }
-
-  private pushLines(): void {
-    if (this.pending !== null) clearImmediate(this.pending);
-    this.pending = null;
-    if (this.ndjson !== null && !this.destroyed) for (const c of this.ndjson.chunks!.take()) this.push(c);
+    this.lines!.added();
   }
 }
 

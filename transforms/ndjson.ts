@@ -1,6 +1,6 @@
 // NDJSON out (batched: one string per batch of records, not one write per record) and in
 // (split2 lines; integers beyond 2^53 come back as exact bigints).
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import split2 from 'split2';
 import { NdjsonChunks } from '../lib/ndjson-chunks.js';
 
@@ -12,6 +12,36 @@ export interface ToNdjsonOptions {
 }
 
 /**
+ * NDJSON chunks into a stream: full chunks at once, the partial one at the end of the event-loop
+ * turn (or after `maxRecords`), so lines written in one turn leave together and a trickle is
+ * not held back. Shared by toNdjson() and decode({ output: 'ndjson' }).
+ */
+export class ChunkPusher {
+  private pending: NodeJS.Immediate | null = null;
+
+  constructor(private readonly stream: Readable, private readonly chunks: NdjsonChunks, private readonly maxRecords = Infinity) {}
+
+  /** Call after adding records. */
+  added(): void {
+    for (const c of this.chunks.takeFull()) this.stream.push(c);
+    if (this.chunks.records >= this.maxRecords) this.flush();
+    else if (this.pending === null && this.chunks.pendingBytes > 0) this.pending = setImmediate(() => this.flush());
+  }
+
+  /** Pushes everything now (end of input). */
+  flush(): void {
+    this.cancel();
+    if (!this.stream.destroyed) for (const c of this.chunks.take()) this.stream.push(c);
+  }
+
+  /** Forgets the scheduled push (the stream is being destroyed). */
+  cancel(): void {
+    if (this.pending !== null) clearImmediate(this.pending);
+    this.pending = null;
+  }
+}
+
+/**
  * Records (objects) in, NDJSON bytes out. Lines are written straight into one buffer per chunk by
  * writers compiled per record shape (see lib/json-line.ts): no per-record string, no per-record
  * write. Output equals JSON.stringify per record, except that integers above 2^53 (bigint) are
@@ -19,33 +49,24 @@ export interface ToNdjsonOptions {
  */
 export function toNdjson(options: ToNdjsonOptions = {}): Transform {
   const chunks = new NdjsonChunks(options.chunkBytes ?? 64 * 1024);
-  const maxRecords = options.batch ?? 1024;
-  let pending: NodeJS.Immediate | null = null;
-  const flush = (): void => {
-    if (pending !== null) clearImmediate(pending);
-    pending = null;
-    for (const c of chunks.take()) stage.push(c);
-  };
   const stage: Transform = new Transform({
     writableObjectMode: true,
     writableHighWaterMark: 1024,
     transform(record: object, _enc: BufferEncoding, done: TransformCallback): void {
       chunks.add(record);
-      for (const c of chunks.takeFull()) stage.push(c);
-      if (chunks.records >= maxRecords) flush();
-      else if (pending === null) pending = setImmediate(flush);
+      out.added();
       done();
     },
     flush(done: TransformCallback): void {
-      flush();
+      out.flush();
       done();
     },
     destroy(err: Error | null, done: (error: Error | null) => void): void {
-      if (pending !== null) clearImmediate(pending);
-      pending = null;
+      out.cancel();
       done(err);
     },
   });
+  const out = new ChunkPusher(stage, chunks, options.batch ?? 1024);
   return stage;
 }
 
