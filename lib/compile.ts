@@ -67,7 +67,13 @@ function derivedTimes(fields: readonly FieldSpec[], names: readonly string[]): D
   return out;
 }
 
-function generate(def: TemplateDef, names: readonly string[], nested: boolean, ctxFields: readonly ContextField[]): string {
+interface Generated {
+  code: string;
+  /** Keys of the record literal, in order, when every derived time is known. */
+  keys: string[];
+}
+
+function generate(def: TemplateDef, names: readonly string[], nested: boolean, ctxFields: readonly ContextField[]): Generated {
   const lines: string[] = ['let p = o, L = 0;'];
   let base = 'o';
   let k = 0; // bytes since base
@@ -103,32 +109,39 @@ function generate(def: TemplateDef, names: readonly string[], nested: boolean, c
   });
   lines.push(`c.next = ${base} + ${k};`);
 
-  const props: string[] = [];
+  // [key, expression] in literal order.
+  const props: [string, string][] = [];
   if (!nested) {
     props.push(
-      `kind: ${def.options ? "'options'" : "'flow'"}`, 'protocol: c.protocol', 'exporter: c.exporter',
-      'domain: c.domain', `templateId: ${def.id}`, 'exportTime: c.exportTime', 'sequence: c.sequence',
+      ['kind', def.options ? "'options'" : "'flow'"], ['protocol', 'c.protocol'], ['exporter', 'c.exporter'],
+      ['domain', 'c.domain'], ['templateId', String(def.id)], ['exportTime', 'c.exportTime'], ['sequence', 'c.sequence'],
     );
-    if (def.options) props.push('scopes: S');
+    if (def.options) props.push(['scopes', 'S']);
   }
   def.fields.forEach((f, i) => {
-    if (!f.skip && f.length > 0) props.push(`${JSON.stringify(names[i])}: v${i}`);
+    if (!f.skip && f.length > 0) props.push([names[i]!, `v${i}`]);
   });
-  for (const [name, from] of ctxFields) props.push(`${JSON.stringify(name)}: c.${from}`);
+  for (const [name, from] of ctxFields) props.push([name, `c.${from}`]);
   const derived = derivedTimes(def.fields, names);
+  const withTimes: [string, string][] = [...props, ...derived.map((d, i): [string, string] => [d.name, `t${i}`])];
+  const keys = [...new Set(withTimes.map(([key]) => key))]; // a repeated key keeps its first position
   if (derived.length === 0) {
-    lines.push(`return { ${props.join(', ')} };`);
-    return lines.join('\n');
+    lines.push(`return ${literal(props)};`);
+    return { code: lines.join('\n'), keys };
   }
   // Derived times are nearly always known: build that shape in one literal (adding properties
   // afterwards would change the object's hidden class per record); add them one by one otherwise.
   derived.forEach((d, i) => lines.push(`const t${i} = ${d.expr};`));
   const known = derived.map((_, i) => `t${i} !== undefined`).join(' && ');
-  const withTimes = [...props, ...derived.map((d, i) => `${JSON.stringify(d.name)}: t${i}`)];
-  lines.push(`if (${known}) return { ${withTimes.join(', ')} };`, `const r = { ${props.join(', ')} };`);
+  lines.push(`if (${known}) return ${literal(withTimes)};`, `const r = ${literal(props)};`);
   derived.forEach((d, i) => lines.push(`if (t${i} !== undefined) r[${JSON.stringify(d.name)}] = t${i};`));
   lines.push('return r;');
-  return lines.join('\n');
+  return { code: lines.join('\n'), keys };
+}
+
+/** Object literal source for [key, expression] pairs. */
+function literal(props: readonly (readonly [string, string])[]): string {
+  return `{ ${props.map(([key, expr]) => `${JSON.stringify(key)}: ${expr}`).join(', ')} }`;
 }
 
 type Factory<T> = (h: Helpers, S: readonly string[]) => T;
@@ -149,6 +162,7 @@ export function compileTemplate(def: TemplateDef, ctxFields: readonly ContextFie
   }
   const scopeNames = Object.freeze(def.fields.map((f, i) => (f.scope && !f.skip && f.length > 0 ? names[i]! : '')).filter((n) => n !== ''));
   const initIndex = def.fields.findIndex((f) => f.pen === 0 && f.name === 'systemInitTimeMilliseconds' && f.length > 0);
+  const record = generate(def, names, false, ctxFields);
   return {
     def,
     minLength,
@@ -157,8 +171,9 @@ export function compileTemplate(def: TemplateDef, ctxFields: readonly ContextFie
     signature: signatureOf(def),
     initTimeField: initIndex >= 0 ? names[initIndex]! : null,
     scopeNames,
-    decodeRecord: build<RecordDecoder>(generate(def, names, false, ctxFields), scopeNames),
-    decodeFields: build<FieldsDecoder>(generate(def, names, true, ctxFields), scopeNames),
+    recordKeys: Object.freeze(record.keys),
+    decodeRecord: build<RecordDecoder>(record.code, scopeNames),
+    decodeFields: build<FieldsDecoder>(generate(def, names, true, ctxFields).code, scopeNames),
   };
 }
 

@@ -95,7 +95,15 @@ export class DecodeSession implements SetSink {
       o = c.next;
     }
     this.countRecords(tpl, n);
+    this.endRun(tpl, n);
     this.advance = n;
+  }
+
+  /** Notes that the records pushed since the last run were built by `tpl`. */
+  private endRun(tpl: CompiledTemplate, n: number): void {
+    if (n === 0) return;
+    const res = this.res;
+    (res.runs ??= []).push({ end: res.records.length, keys: tpl.recordKeys });
   }
 
   error(kind: DecodeErrorKind, reason: string, offset: number, templateId?: number): void {
@@ -136,6 +144,7 @@ export class DecodeSession implements SetSink {
       if (tpl.initTimeField !== null) this.learnInitTime(r[tpl.initTimeField]);
     }
     this.countRecords(tpl, n);
+    this.endRun(tpl, n);
     return n;
   }
 

@@ -20,11 +20,13 @@ export class NdjsonChunks {
     this.buf = Buffer.allocUnsafeSlow(chunkBytes);
   }
 
-  add(r: object): void {
-    let end = this.encoder.write(r, this.buf, this.pos);
+  /** Appends `r`; `keys` when it comes untouched from the decoder with its RecordRun's keys. */
+  add(r: object, keys?: readonly string[]): void {
+    const enc = this.encoder;
+    let end = keys === undefined ? enc.write(r, this.buf, this.pos) : enc.writeRun(r, keys, this.buf, this.pos);
     if (end === NO_ROOM) {
       this.finish();
-      end = this.encoder.write(r, this.buf, 0);
+      end = enc.write(r, this.buf, 0);
       if (end === NO_ROOM) {
         // One record larger than a chunk: a chunk of its own.
         const text = toJson(r);

@@ -3,7 +3,7 @@
 // cost more than the work: the decode stage's NDJSON mode and the decode workers.
 import { compileFilter } from './filter-expr.js';
 import { NdjsonChunks } from './ndjson-chunks.js';
-import type { FlowRecord } from './types.js';
+import type { FlowRecord, RecordRun } from './types.js';
 
 export interface RecordSelection {
   /** Keep only records matching this filter expression (lib/filter-expr.ts). */
@@ -33,9 +33,26 @@ export class RecordOutput {
     this.chunks = output === 'ndjson' ? new NdjsonChunks(chunkBytes) : null;
   }
 
-  add(records: readonly FlowRecord[]): void {
+  /**
+   * Filters and writes records straight from the decoder. `runs` (DecodeResult.runs) tells
+   * which keys they have, so the NDJSON writers skip their per-record key check; nothing here
+   * changes a record before it is written (the filter only reads).
+   */
+  add(records: readonly FlowRecord[], runs?: readonly RecordRun[]): void {
     const { keep, fields, chunks } = this;
-    for (const r of records) {
+    let i = 0;
+    if (runs !== undefined && chunks !== null && fields === undefined) {
+      for (const run of runs) {
+        for (; i < run.end; i++) {
+          const r = records[i]!;
+          if (keep !== null && !keep(r)) continue;
+          this.written++;
+          chunks.add(r, run.keys);
+        }
+      }
+    }
+    for (; i < records.length; i++) {
+      const r = records[i]!;
       if (keep !== null && !keep(r)) continue;
       this.written++;
       if (chunks !== null) chunks.add(fields !== undefined ? pickFields(r, fields) : r);

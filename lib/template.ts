@@ -47,6 +47,12 @@ export interface CompiledTemplate {
   readonly initTimeField: string | null;
   /** Field names of the scope fields (options templates). */
   readonly scopeNames: readonly string[];
+  /**
+   * Own keys, in order, of the records decodeRecord builds when their derived times
+   * (flowStart/EndMilliseconds) are known; without them the record lacks those keys. Frozen:
+   * its identity names the shape (a serializer compiles one writer per array).
+   */
+  readonly recordKeys: readonly string[];
   readonly decodeRecord: RecordDecoder;
   readonly decodeFields: FieldsDecoder;
 }

@@ -128,4 +128,21 @@ export interface DecodeResult {
   records: FlowRecord[];
   errors: DecodeError[];
   events: TemplateEvent[];
+  /**
+   * NetFlow/IPFIX: which compiled template built which records, in order (absent when there
+   * are none, and for sFlow). Lets a serializer that gets the records untouched skip checking
+   * every record's keys.
+   */
+  runs?: RecordRun[];
+}
+
+/** Records from the previous run's `end` up to this `end` were built by one compiled template. */
+export interface RecordRun {
+  /** Index in `records` after the run's last record. */
+  end: number;
+  /**
+   * The records' own keys, in order, when their derived times (flowStart/EndMilliseconds from
+   * uptimes) are known; otherwise they lack those keys. One frozen array per compiled template.
+   */
+  keys: readonly string[];
 }

@@ -20,7 +20,7 @@ let errors: DecodeError[] = [];
 
 function take(res: DecodeResult): void {
   for (const e of res.errors) errors.push(e);
-  output.add(res.records);
+  output.add(res.records, res.runs);
 }
 
 function decodeBatch(batch: DatagramBatch): void {

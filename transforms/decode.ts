@@ -69,7 +69,7 @@ export class DecodeStream extends Transform {
       for (const r of res.records) this.push(r);
       return;
     }
-    out.add(res.records);
+    out.add(res.records, res.runs);
     this.lines!.added();
   }
 }

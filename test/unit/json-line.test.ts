@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LineEncoder, NO_ROOM, compileLineWriter } from '../../lib/json-line.js';
 import { toJson } from '../../lib/json.js';
-import { loadManifest, runSequence } from '../helpers/corpus.js';
+import { CORPUS_EXPORTER, loadManifest, readCorpus, runSequence } from '../helpers/corpus.js';
+import { FlowDecoder } from '../../lib/decoder.js';
 
 /** What the encoder must produce: toJson's text and a newline. */
 function expectedLine(r: unknown): string {
@@ -103,4 +104,66 @@ test('a compiled writer rejects records of another shape', () => {
   assert.equal(w({ b: 2, a: 1 }, b, dv, 0), -2);
   assert.equal(w({ a: 1 }, b, dv, 0), -2);
   assert.equal(w({ a: 1, b: 2, c: 3 }, b, dv, 0), -2);
+});
+
+test('integers of every length write as String(v) does (4-digit word stores)', () => {
+  const enc = new LineEncoder();
+  const values: number[] = [];
+  for (let d = 0; d <= 15; d++) {
+    const p = 10 ** d;
+    values.push(p - 1, p, p + 1, 2 * p - 1, 5 * p);
+  }
+  let x = 0x9e3779b9;
+  const rand = (): number => (x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
+  for (let i = 0; i < 20000; i++) values.push(Math.floor(rand() * 10 ** (1 + Math.floor(rand() * 16))));
+  values.push(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER - 1, 2 ** 32 - 1, 2 ** 32 + 1);
+  const b = Buffer.alloc(1 << 16);
+  for (const v of values) {
+    const r = { kind: 'flow', v, w: v };
+    const end = enc.write(r, b, 0);
+    assert.equal(b.toString('utf8', 0, end), `{"kind":"flow","v":${v},"w":${v}}\n`);
+  }
+});
+
+test('decoder runs: records have their run keys (or lack only derived times) and encode unchecked exactly', () => {
+  const enc = new LineEncoder();
+  const derived = new Set(['flowStartMilliseconds', 'flowEndMilliseconds']);
+  let records = 0, short = 0;
+  for (const m of loadManifest()) {
+    if (m.container !== 'raw' || m.protocol === 'sflow-v5') continue;
+    const dec = new FlowDecoder();
+    for (const f of [...m.needs_templates_from, m.file]) {
+      const res = dec.decode(readCorpus(f), CORPUS_EXPORTER, 1_700_000_000_000);
+      let from = 0;
+      for (const run of res.runs ?? []) {
+        assert.ok(run.end > from && Object.isFrozen(run.keys), f);
+        for (let i = from; i < run.end; i++) {
+          const r = res.records[i]!;
+          const keys = Object.keys(r);
+          if (keys.length !== run.keys.length) {
+            short++;
+            assert.deepEqual(keys, run.keys.filter((k) => keys.includes(k)), f);
+            assert.ok(run.keys.filter((k) => !keys.includes(k)).every((k) => derived.has(k)), f);
+          } else assert.deepEqual(keys, run.keys, f);
+          const b = Buffer.alloc(1 << 16);
+          assert.equal(b.toString('utf8', 0, enc.writeRun(r, run.keys, b, 0)), expectedLine(r), f);
+          records++;
+        }
+        from = run.end;
+      }
+      assert.equal(from, res.records.length, `${f}: every NetFlow/IPFIX record is in a run`);
+    }
+  }
+  assert.ok(records > 500, `${records} records`);
+  assert.ok(short > 0, 'some corpus records lack derived times (no uptime known)');
+});
+
+test('writeRun falls back to the checked path when a record lacks a key or holds undefined', () => {
+  const enc = new LineEncoder();
+  const keys = Object.freeze(['kind', 'a', 'flowStartMilliseconds']);
+  for (const r of [{ kind: 'flow', a: 1, flowStartMilliseconds: 5 }, { kind: 'flow', a: 1 }, { kind: 'flow', a: undefined, flowStartMilliseconds: 5 }, { kind: 'flow', a: 'x"y', flowStartMilliseconds: 2 ** 40 }]) {
+    const b = Buffer.alloc(256);
+    assert.equal(b.toString('utf8', 0, enc.writeRun(r, keys, b, 0)), expectedLine(r), JSON.stringify(r));
+  }
+  assert.equal(enc.writeRun({ kind: 'flow', a: 1, flowStartMilliseconds: 5 }, keys, Buffer.alloc(10), 0), NO_ROOM);
 });
