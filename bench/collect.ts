@@ -12,7 +12,8 @@ interface CollectStats {
   decoder?: { datagrams: number };
   written?: number;
   workerHeapUsed?: number;
-  memory?: { rss: number; heapUsed: number };
+  memory?: { rss: number; heapUsed: number; heapTotal?: number };
+  workerHeapTotal?: number;
 }
 
 /** The last stats line collect printed on stderr. */
@@ -131,8 +132,10 @@ function minuteFloors(samples: readonly (readonly [number, number])[]): [number,
 /**
  * Memory over a long run (BENCH_SOAK_SECONDS, default 600) at 20k datagrams/s from 4 exporters,
  * NDJSON to /dev/null on 2 workers. RSS from /proc every 5 s; the JS heaps (main thread and
- * workers) from collect's own stats every 10 s. Growth: the slope of the per-minute floors
- * (the lowest value each minute, what survives collection) after the first minute.
+ * workers: in use and committed) from collect's own stats every 10 s, and RSS less the committed
+ * heaps (native memory: buffers, code, stacks, malloc arenas), which tells a leak from V8 resizing
+ * its young generation. Growth: the slope of the per-minute floors (the lowest value each minute,
+ * what survives collection) after the first minute.
  * Writes results/soak.json with every sample.
  */
 export async function soak(w: Workload): Promise<Row> {
@@ -141,6 +144,8 @@ export async function soak(w: Workload): Promise<Row> {
   const { collector, port, stderr } = await startCollect(['--workers', '2', '--to', '/dev/null']);
   const rss: [number, number][] = [];
   const heap: [number, number][] = [];
+  const committed: [number, number][] = [];
+  const native: [number, number][] = [];
   const start = Date.now();
   const now = (): number => (Date.now() - start) / 1000;
   const pollRss = setInterval(() => {
@@ -154,7 +159,12 @@ export async function soak(w: Workload): Promise<Row> {
     collector.kill('SIGUSR1');
     setTimeout(() => {
       const s = lastStats(stderr());
-      if (s.memory !== undefined) heap.push([t, (s.memory.heapUsed + (s.workerHeapUsed ?? 0)) / 1048576]);
+      if (s.memory === undefined) return;
+      heap.push([t, (s.memory.heapUsed + (s.workerHeapUsed ?? 0)) / 1048576]);
+      const js = ((s.memory.heapTotal ?? 0) + (s.workerHeapTotal ?? 0)) / 1048576;
+      committed.push([t, js]);
+      // What is not V8's committed heap: buffers, code, thread stacks, malloc arenas.
+      native.push([t, s.memory.rss / 1048576 - js]);
     }, 1000);
   }, 10_000);
   const sender = spawn(process.execPath, [join(root, 'dist/bench/sender.js'), String(port), String(rate), String(rate * seconds), w.name, String(EXPORTERS)], { stdio: 'ignore' });
@@ -166,14 +176,16 @@ export async function soak(w: Workload): Promise<Row> {
   await exited;
   const end = lastStats(stderr());
   const lost = (end.receiver?.kernel?.drops ?? 0) + (end.receiver?.dropped ?? 0);
-  const rssFloors = minuteFloors(rss), heapFloors = minuteFloors(heap);
-  writeFileSync(join(benchDir, 'results', 'soak.json'), JSON.stringify({ seconds, rate, exporters: EXPORTERS, lost, rssFloors, heapFloors, rss, heap }, null, 1));
+  const rssFloors = minuteFloors(rss), heapFloors = minuteFloors(heap), committedFloors = minuteFloors(committed), nativeFloors = minuteFloors(native);
+  writeFileSync(join(benchDir, 'results', 'soak.json'), JSON.stringify({ seconds, rate, exporters: EXPORTERS, lost, rssFloors, heapFloors, committedFloors, nativeFloors, rss, heap, committed, native }, null, 1));
   const mb = (n: number | undefined): string => `${Math.round(n ?? 0)} MB`;
   return {
     name: `collect soak ${seconds / 60} min at ${rate / 1000}k datagrams/s (v9, ${EXPORTERS} exporters, --workers 2, NDJSON to /dev/null)`,
     datagrams_s: rate, rss_mb: Math.round(Math.max(...rss.map(([, r]) => r))),
     note: `RSS floor minute 1 ${mb(rssFloors[0]?.[1])}, last ${mb(rssFloors.at(-1)?.[1])} (trend ${slope(rssFloors).toFixed(2)} MB/min); ` +
-      `JS heaps floor minute 1 ${mb(heapFloors[0]?.[1])}, last ${mb(heapFloors.at(-1)?.[1])} (trend ${slope(heapFloors).toFixed(2)} MB/min); ${lost} of ${rate * seconds} lost`,
+      `JS heaps floor minute 1 ${mb(heapFloors[0]?.[1])}, last ${mb(heapFloors.at(-1)?.[1])} (trend ${slope(heapFloors).toFixed(2)} MB/min); ` +
+      `JS heaps committed floor minute 1 ${mb(committedFloors[0]?.[1])}, last ${mb(committedFloors.at(-1)?.[1])}; ` +
+      `RSS less committed heaps floor minute 1 ${mb(nativeFloors[0]?.[1])}, last ${mb(nativeFloors.at(-1)?.[1])} (trend ${slope(nativeFloors).toFixed(2)} MB/min); ${lost} of ${rate * seconds} lost`,
   };
 }
 

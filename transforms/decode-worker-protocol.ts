@@ -27,6 +27,8 @@ export interface WorkerReport {
   written: number;
   /** The worker's JS heap in use, bytes. */
   heapUsed: number;
+  /** The worker's JS heap committed (in use plus reserved free space), bytes. */
+  heapTotal: number;
 }
 
 /** NDJSON bytes: the first `length` bytes of a transferred buffer. */

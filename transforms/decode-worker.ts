@@ -18,6 +18,12 @@ decoder.importTemplates(setup.templates);
 const output = new RecordOutput(setup, setup.output, setup.chunkBytes);
 let errors: DecodeError[] = [];
 
+/** The worker's JS heap: in use, and committed. */
+function heapSizes(): { heapUsed: number; heapTotal: number } {
+  const h = getHeapStatistics();
+  return { heapUsed: h.used_heap_size, heapTotal: h.total_heap_size };
+}
+
 function take(res: DecodeResult): void {
   for (const e of res.errors) errors.push(e);
   output.add(res.records, res.runs);
@@ -28,7 +34,7 @@ function decodeBatch(batch: DatagramBatch): void {
 }
 
 function report(): WorkerReport {
-  return { stats: decoder.stats, state: decoder.stateSize(), sequence: decoder.sequenceStats(), written: output.written, heapUsed: getHeapStatistics().used_heap_size };
+  return { stats: decoder.stats, state: decoder.stateSize(), sequence: decoder.sequenceStats(), written: output.written, ...heapSizes() };
 }
 
 /** Output and errors gathered so far, handed over (each chunk's ArrayBuffer is its own: transferred). */

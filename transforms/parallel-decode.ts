@@ -43,6 +43,8 @@ export interface ParallelReport {
   written: number;
   /** JS heap in use in the workers, bytes. */
   workerHeapUsed: number;
+  /** JS heap committed in the workers, bytes. */
+  workerHeapTotal: number;
 }
 
 interface Lane {
@@ -82,15 +84,17 @@ export function mergeReports(reports: readonly WorkerReport[]): ParallelReport {
   const state: StateSize = { exporters: 0, domains: 0, templates: 0, pendingSets: 0, pendingBytes: 0, perExporter: { maxDomains: 0, maxPendingSets: 0, maxPendingBytes: 0 }, perDomain: { maxTemplates: 0 } };
   let written = 0;
   let workerHeapUsed = 0;
+  let workerHeapTotal = 0;
   for (const r of reports) {
     workerHeapUsed += r.heapUsed;
+    workerHeapTotal += r.heapTotal;
     addCounts(stats as unknown as Record<string, unknown>, r.stats as unknown as Record<string, unknown>);
     for (const k of ['exporters', 'domains', 'templates', 'pendingSets', 'pendingBytes'] as const) state[k] += r.state[k];
     for (const k of ['maxDomains', 'maxPendingSets', 'maxPendingBytes'] as const) state.perExporter[k] = Math.max(state.perExporter[k], r.state.perExporter[k]);
     state.perDomain.maxTemplates = Math.max(state.perDomain.maxTemplates, r.state.perDomain.maxTemplates);
     written += r.written;
   }
-  return { workers: reports.length, stats, state, sequence: reports.flatMap((r) => r.sequence), written, workerHeapUsed };
+  return { workers: reports.length, stats, state, sequence: reports.flatMap((r) => r.sequence), written, workerHeapUsed, workerHeapTotal };
 }
 
 /**

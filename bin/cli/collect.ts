@@ -85,7 +85,7 @@ function onWorkers(p: Parsed, workers: number, saved: SavedTemplate[], file: str
     stages: [par],
     report: async () => {
       const r = await par.report();
-      return { workers: r.workers, written: r.written, workerHeapUsed: r.workerHeapUsed, decoder: r.stats, state: r.state, sequence: r.sequence };
+      return { workers: r.workers, written: r.written, workerHeapUsed: r.workerHeapUsed, workerHeapTotal: r.workerHeapTotal, decoder: r.stats, state: r.state, sequence: r.sequence };
     },
     templates: () => par.exportTemplates(),
     warm: () => Promise.resolve(), // the workers warm their own decoders
@@ -123,8 +123,8 @@ export async function collectCommand(argv: string[]): Promise<number> {
   process.stderr.write(`flowpipe: listening on ${bound.map((b) => `${b.address}:${b.port}`).join(', ')}\n`);
   const stats = async (): Promise<void> => {
     const r = await engine.report();
-    const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
-    process.stderr.write(toJson({ receiver: { ...source.stats, kernel: kernelAtStop ?? source.kernelStats() }, ...r, memory: { rss, heapUsed, external, arrayBuffers } }) + '\n');
+    const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+    process.stderr.write(toJson({ receiver: { ...source.stats, kernel: kernelAtStop ?? source.kernelStats() }, ...r, memory: { rss, heapUsed, heapTotal, external, arrayBuffers } }) + '\n');
   };
   const printStats = (): void => void stats().catch(() => undefined);
   process.on('SIGUSR1', printStats);
