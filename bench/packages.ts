@@ -33,38 +33,49 @@ function records(w: Workload): () => Readable {
 
 const nullSink = (): Writable => new Writable({ write: (_c, _e, done) => done() });
 
-/** Median records/s of `run` over RUNS runs. */
-async function rate(run: () => Promise<void>): Promise<number> {
-  const r: number[] = [];
+type Run = () => Promise<void>;
+
+/**
+ * Median records/s of each contender over RUNS rounds, after one warm-up round. Rounds
+ * interleave the contenders so JIT warm-up and machine noise do not favour whichever runs later.
+ */
+async function rates(runs: readonly Run[]): Promise<number[]> {
+  for (const run of runs) await run();
+  const r: number[][] = runs.map(() => []);
   for (let i = 0; i < RUNS; i++) {
-    const start = process.hrtime.bigint();
-    await run();
-    r.push(RECORDS / (Number(process.hrtime.bigint() - start) / 1e9));
+    for (const [k, run] of runs.entries()) {
+      const start = process.hrtime.bigint();
+      await run();
+      r[k]!.push(RECORDS / (Number(process.hrtime.bigint() - start) / 1e9));
+    }
   }
-  return median(r);
+  return r.map(median);
+}
+
+/** The peer's module from bench/node_modules, or null when it is not installed. */
+function peer<T>(name: string): T | null {
+  try {
+    return createRequire(join(benchDir, 'package.json'))(name) as T;
+  } catch {
+    return null;
+  }
 }
 
 export async function briefPackages(w: Workload): Promise<Row[]> {
-  const require = createRequire(join(benchDir, 'package.json'));
   const source = records(w);
-  const ours = await rate(() => pipeline(source(), toNdjson(), nullSink()));
-  const rows: Row[] = [{ name: `toNdjson() (${w.name} records, batched, compiled writers)`, records_s: ours }];
-  try {
-    const ndjson = require('ndjson') as { stringify: () => Duplex };
-    const theirs = await rate(() => pipeline(source(), ndjson.stringify(), nullSink()));
-    rows.push({ name: `ndjson stringify() (${w.name} records)`, records_s: theirs, note: `toNdjson() is ${(ours / theirs).toFixed(1)}x` });
-  } catch {
-    rows.push({ name: 'ndjson', note: 'not installed (bench/node_modules)' });
-  }
-  try {
-    const pump = require('pump') as (...streams: (NodeJS.ReadableStream | NodeJS.WritableStream)[]) => void;
-    const viaPump = await rate(() => new Promise<void>((resolve, reject) => {
-      const streams = [source(), toNdjson(), nullSink()];
-      (pump as unknown as (...a: unknown[]) => void)(...streams, (err?: Error) => (err ? reject(err) : resolve()));
-    }));
-    rows.push({ name: `pump(source, toNdjson(), sink) (${w.name} records)`, records_s: viaPump, note: `pipeline() above: ${Math.round(ours / 1000)} k` });
-  } catch {
-    rows.push({ name: 'pump', note: 'not installed (bench/node_modules)' });
-  }
+  const ndjson = peer<{ stringify: () => Duplex }>('ndjson');
+  const pump = peer<(...a: unknown[]) => void>('pump');
+  const ours: Run = () => pipeline(source(), toNdjson(), nullSink());
+  const viaNdjson: Run = () => pipeline(source(), ndjson!.stringify(), nullSink());
+  const viaPump: Run = () => new Promise<void>((resolve, reject) => {
+    pump!(source(), toNdjson(), nullSink(), (err?: Error) => (err ? reject(err) : resolve()));
+  });
+  const [oursRate, ndjsonRate, pumpRate] = await rates([ours, ...(ndjson ? [viaNdjson] : []), ...(pump ? [viaPump] : [])]);
+  const rows: Row[] = [{ name: `pipeline(source, toNdjson(), sink) (${w.name} records, batched, compiled writers)`, records_s: oursRate! }];
+  if (ndjson === null) rows.push({ name: 'ndjson', note: 'not installed (bench/node_modules)' });
+  else rows.push({ name: `pipeline(source, ndjson.stringify(), sink) (${w.name} records)`, records_s: ndjsonRate!, note: `toNdjson() is ${(oursRate! / ndjsonRate!).toFixed(1)}x` });
+  const pumped = ndjson === null ? ndjsonRate : pumpRate;
+  if (pump === null) rows.push({ name: 'pump', note: 'not installed (bench/node_modules)' });
+  else rows.push({ name: `pump(source, toNdjson(), sink) (${w.name} records)`, records_s: pumped!, note: `pipeline() above: ${Math.round(oursRate! / 1000)} k` });
   return rows;
 }
