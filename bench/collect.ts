@@ -124,9 +124,17 @@ function slope(points: readonly (readonly [number, number])[]): number {
 
 /** The lowest value per minute (what survives garbage collection), after the first minute. */
 function minuteFloors(samples: readonly (readonly [number, number])[]): [number, number][] {
-  const floors = new Map<number, number>();
-  for (const [t, v] of samples) if (t >= 60) floors.set(Math.floor(t / 60), Math.min(floors.get(Math.floor(t / 60)) ?? Infinity, v));
-  return [...floors].map(([m, v]) => [m, v]);
+  return perMinute(samples, Math.min, 1);
+}
+
+/** `pick` (min or max) of the samples of each minute from minute `from` on. */
+function perMinute(samples: readonly (readonly [number, number])[], pick: (a: number, b: number) => number, from = 0): [number, number][] {
+  const out = new Map<number, number>();
+  for (const [t, v] of samples) {
+    const m = Math.floor(t / 60);
+    if (m >= from) out.set(m, out.has(m) ? pick(out.get(m)!, v) : v);
+  }
+  return [...out];
 }
 
 /**
@@ -177,12 +185,14 @@ export async function soak(w: Workload): Promise<Row> {
   const end = lastStats(stderr());
   const lost = (end.receiver?.kernel?.drops ?? 0) + (end.receiver?.dropped ?? 0);
   const rssFloors = minuteFloors(rss), heapFloors = minuteFloors(heap), committedFloors = minuteFloors(committed), nativeFloors = minuteFloors(native);
-  writeFileSync(join(benchDir, 'results', 'soak.json'), JSON.stringify({ seconds, rate, exporters: EXPORTERS, lost, rssFloors, heapFloors, committedFloors, nativeFloors, rss, heap, committed, native }, null, 1));
+  const rssPeaks = perMinute(rss, Math.max);
+  writeFileSync(join(benchDir, 'results', 'soak.json'), JSON.stringify({ seconds, rate, exporters: EXPORTERS, lost, rssPeaks, rssFloors, heapFloors, committedFloors, nativeFloors, rss, heap, committed, native }, null, 1));
   const mb = (n: number | undefined): string => `${Math.round(n ?? 0)} MB`;
   return {
     name: `collect soak ${seconds / 60} min at ${rate / 1000}k datagrams/s (v9, ${EXPORTERS} exporters, --workers 2, NDJSON to /dev/null)`,
     datagrams_s: rate, rss_mb: Math.round(Math.max(...rss.map(([, r]) => r))),
-    note: `RSS floor minute 1 ${mb(rssFloors[0]?.[1])}, last ${mb(rssFloors.at(-1)?.[1])} (trend ${slope(rssFloors).toFixed(2)} MB/min); ` +
+    note: `RSS peak minute 0 ${mb(rssPeaks[0]?.[1])}, last ${mb(rssPeaks.at(-1)?.[1])} (trend ${slope(rssPeaks).toFixed(2)} MB/min); ` +
+      `RSS floor minute 1 ${mb(rssFloors[0]?.[1])}, last ${mb(rssFloors.at(-1)?.[1])} (trend ${slope(rssFloors).toFixed(2)} MB/min); ` +
       `JS heaps floor minute 1 ${mb(heapFloors[0]?.[1])}, last ${mb(heapFloors.at(-1)?.[1])} (trend ${slope(heapFloors).toFixed(2)} MB/min); ` +
       `JS heaps committed floor minute 1 ${mb(committedFloors[0]?.[1])}, last ${mb(committedFloors.at(-1)?.[1])}; ` +
       `RSS less committed heaps floor minute 1 ${mb(nativeFloors[0]?.[1])}, last ${mb(nativeFloors.at(-1)?.[1])} (trend ${slope(nativeFloors).toFixed(2)} MB/min); ${lost} of ${rate * seconds} lost`,

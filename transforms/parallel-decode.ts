@@ -29,8 +29,14 @@ export interface ParallelDecodeOptions {
   templates?: SavedTemplate[];
   /** Datagrams a worker may hold unanswered (default 4096). */
   maxInFlight?: number;
-  /** Datagrams per batch (default 32); a batch also leaves at the end of each event-loop turn. */
+  /** Datagrams per batch (default 32, or 64 KiB). */
   batchDatagrams?: number;
+  /**
+   * A batch that is not full leaves this many ms after its first datagram (default 1; 0: at the
+   * end of the event-loop turn). Under load batches fill before that; the wait keeps a loaded
+   * receiver from posting a few datagrams per turn (each message costs both threads a wake-up).
+   */
+  batchDelayMs?: number;
 }
 
 /** Counters of all workers together. */
@@ -106,7 +112,9 @@ export class ParallelDecode extends Transform {
   private readonly placed = new Map<string, Lane>();
   private readonly maxInFlight: number;
   private waiting: TransformCallback | null = null;
-  private scheduled: NodeJS.Immediate | null = null;
+  private readonly batchDelayMs: number;
+  /** The pending "post what is batched" (a timer, or an immediate when batchDelayMs is 0). */
+  private scheduled: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private nextId = 1;
   private readonly replies = new Map<number, (msg: FromWorker | null) => void>();
   private onAllEnded: (() => void) | null = null;
@@ -117,6 +125,7 @@ export class ParallelDecode extends Transform {
     super({ writableObjectMode: true, writableHighWaterMark: 256, readableHighWaterMark: 1 << 20 });
     const n = Math.max(1, Math.floor(options.workers ?? 2));
     this.maxInFlight = options.maxInFlight ?? 4096;
+    this.batchDelayMs = Math.max(0, options.batchDelayMs ?? 1);
     const setup: WorkerSetup = {
       decoder: options.decoder ?? {}, templates: options.templates ?? [], output: options.output ?? 'ndjson',
       filter: options.filter, fields: options.fields, chunkBytes: 64 * 1024,
@@ -141,7 +150,7 @@ export class ParallelDecode extends Transform {
     }
     lane.inFlight++;
     if (lane.builder.full) this.post(lane);
-    else if (this.scheduled === null) this.scheduled = setImmediate(() => this.postAll());
+    else if (this.scheduled === null) this.schedulePost();
     if (lane.inFlight > this.maxInFlight || this.readerFull) this.waiting = done; // resumed by fromWorker / _read
     else done();
   }
@@ -177,7 +186,7 @@ export class ParallelDecode extends Transform {
   }
 
   override _destroy(err: Error | null, done: (error: Error | null) => void): void {
-    if (this.scheduled !== null) clearImmediate(this.scheduled);
+    this.cancelPost();
     for (const answer of this.replies.values()) answer(null);
     this.replies.clear();
     Promise.all(this.lanes.map((l) => l.worker.terminate())).then(() => done(err), () => done(err));
@@ -213,8 +222,21 @@ export class ParallelDecode extends Transform {
     });
   }
 
-  private postAll(): void {
+  private schedulePost(): void {
+    const post = (): void => this.postAll();
+    this.scheduled = this.batchDelayMs > 0 ? setTimeout(post, this.batchDelayMs) : setImmediate(post);
+  }
+
+  private cancelPost(): void {
+    const s = this.scheduled;
+    if (s === null) return;
+    if (this.batchDelayMs > 0) clearTimeout(s as NodeJS.Timeout);
+    else clearImmediate(s as NodeJS.Immediate);
     this.scheduled = null;
+  }
+
+  private postAll(): void {
+    this.cancelPost();
     for (const lane of this.lanes) if (lane.builder.count > 0) this.post(lane);
   }
 

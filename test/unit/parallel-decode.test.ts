@@ -65,9 +65,9 @@ async function run(datagrams: Datagram[], options: Parameters<typeof parallelDec
   return { text: Buffer.concat(chunks).toString(), stage };
 }
 
-test('parallelDecode: the whole corpus over 3 workers gives exactly the in-thread records, in order per exporter', async () => {
+for (const batchDelayMs of [0, 5]) test(`parallelDecode: the whole corpus over 3 workers gives exactly the in-thread records, in order per exporter (batchDelayMs ${batchDelayMs})`, async () => {
   const datagrams = corpusDatagrams();
-  const { text, stage } = await run(datagrams, { workers: 3, batchDatagrams: 7 });
+  const { text, stage } = await run(datagrams, { workers: 3, batchDatagrams: 7, batchDelayMs });
   const expected = expectedByExporter(datagrams);
   const got = byExporter(text);
   assert.ok(expected.size > 50, `${expected.size} exporters`);
