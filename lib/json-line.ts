@@ -4,7 +4,7 @@
 // formatting (every timestamp and counter above 2^31 goes through the double-to-string path)
 // and per-key escaping checks. Records of one template all have the same keys in the same
 // order, so a writer compiled for that key list emits the key text as constant bytes and only
-// formats the values: integers digit by digit into the buffer, plain ASCII strings byte by byte.
+// formats the values: integers up to four digits per store, plain ASCII strings byte by byte.
 // Anything unusual (a non-ASCII or escaped string, a nested object, a key added by a user stage)
 // falls back to the exact JSON.stringify path, so the output is always what toJson() gives.
 import { toJson } from './json.js';
