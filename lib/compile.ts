@@ -124,7 +124,8 @@ function generate(def: TemplateDef, names: readonly string[], nested: boolean, c
   for (const [name, from] of ctxFields) props.push([name, `c.${from}`]);
   const derived = derivedTimes(def.fields, names);
   const withTimes: [string, string][] = [...props, ...derived.map((d, i): [string, string] => [d.name, `t${i}`])];
-  const keys = [...new Set(withTimes.map(([key]) => key))]; // a repeated key keeps its first position
+  // The literal's own keys in the order JS gives them (a repeated key at its first position).
+  const keys = Object.keys(Object.fromEntries(withTimes.map(([key]) => [key, 0])));
   if (derived.length === 0) {
     lines.push(`return ${literal(props)};`);
     return { code: lines.join('\n'), keys };
