@@ -166,17 +166,28 @@ const MAX_SHAPES = 1024;
 
 /**
  * Writers shared by every encoder in the thread, so a new stream reuses code V8 has already
- * optimized (a writer for 30 keys takes ~50-100 ms to optimize).
+ * optimized (a writer for 30 keys takes ~50-100 ms to optimize). Checked writers by key list;
+ * unchecked ones by RecordRun key array (one per compiled template, itself shared; weak, as
+ * templates come and go).
  */
 const shared = new Map<string, LineWriter>();
 const MAX_SHARED = 4096;
+const byRunKeys = new WeakMap<readonly string[], LineWriter>();
 
-function sharedWriter(keys: readonly string[], checked: boolean): LineWriter {
-  const sig = (checked ? 'c\u0000' : 'u\u0000') + keys.join('\u0000');
+function sharedWriter(sig: string, keys: readonly string[]): LineWriter {
   let w = shared.get(sig);
   if (w === undefined) {
-    w = compileLineWriter(keys, checked);
+    w = compileLineWriter(keys);
     if (shared.size < MAX_SHARED) shared.set(sig, w);
+  }
+  return w;
+}
+
+function runWriter(keys: readonly string[]): LineWriter {
+  let w = byRunKeys.get(keys);
+  if (w === undefined) {
+    w = compileLineWriter(keys, false);
+    byRunKeys.set(keys, w);
   }
   return w;
 }
@@ -191,8 +202,7 @@ export class LineEncoder {
   private last: LineWriter | null = null;
   private buf: Buffer | null = null;
   private dv: DataView = new DataView(new ArrayBuffer(0));
-  /** Unchecked writers by RecordRun key array (weak: templates come and go). */
-  private readonly byRunKeys = new WeakMap<readonly string[], LineWriter>();
+  /** The run writer last used, and its keys. */
   private runKeys: readonly string[] | null = null;
   private runWriter: LineWriter | null = null;
 
@@ -230,16 +240,12 @@ export class LineEncoder {
    */
   writeRun(r: object, keys: readonly string[], b: Buffer, p: number): number {
     let w = this.runWriter;
-    if (keys !== this.runKeys) {
-      w = this.byRunKeys.get(keys) ?? null;
-      if (w === null) {
-        w = sharedWriter(keys, false);
-        this.byRunKeys.set(keys, w);
-      }
+    if (keys !== this.runKeys || w === null) {
+      w = runWriter(keys);
       this.runKeys = keys;
       this.runWriter = w;
     }
-    const e = w!(r, b, this.viewOf(b), p);
+    const e = w(r, b, this.viewOf(b), p);
     return e === NOT_MINE ? this.write(r, b, p) : e;
   }
 
@@ -262,7 +268,7 @@ export class LineEncoder {
     const sig = keys.join('\u0000');
     let w = this.byKeys.get(sig);
     if (w === undefined && this.byKeys.size < MAX_SHAPES) {
-      w = sharedWriter(keys, true);
+      w = sharedWriter(sig, keys);
       this.byKeys.set(sig, w);
     }
     return w;

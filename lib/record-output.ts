@@ -19,6 +19,8 @@ export function pickFields(r: Record<string, unknown>, fields: readonly string[]
   return out;
 }
 
+const NO_RUNS: readonly RecordRun[] = [];
+
 export class RecordOutput {
   /** NDJSON so far; null when only counting. */
   readonly chunks: NdjsonChunks | null;
@@ -40,22 +42,16 @@ export class RecordOutput {
    */
   add(records: readonly FlowRecord[], runs?: readonly RecordRun[]): void {
     const { keep, fields, chunks } = this;
-    let i = 0;
-    if (runs !== undefined && chunks !== null && fields === undefined) {
-      for (const run of runs) {
-        for (; i < run.end; i++) {
-          const r = records[i]!;
-          if (keep !== null && !keep(r)) continue;
-          this.written++;
-          chunks.add(r, run.keys);
-        }
-      }
-    }
-    for (; i < records.length; i++) {
+    // Picked fields make new objects: only whole records keep their run's keys.
+    const known = fields === undefined ? runs ?? NO_RUNS : NO_RUNS;
+    let run = 0;
+    for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
+      while (run < known.length && known[run]!.end <= i) run++;
       if (keep !== null && !keep(r)) continue;
       this.written++;
-      if (chunks !== null) chunks.add(fields !== undefined ? pickFields(r, fields) : r);
+      if (chunks !== null) chunks.add(fields !== undefined ? pickFields(r, fields) : r, known[run]?.keys);
     }
   }
+
 }
