@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FlowDecoder, decode, fileSink, toNdjson, type FlowRecord } from '../index.js';
-import { pcapFile } from '../lib/pcap-write.js';
+import { pcapFile } from '../lib/capture/pcap-writer.js';
 import { benchDir, median, root, rssMb, RUNS, SECONDS, watchRss, type Row } from './common.js';
 import type { Workload } from './workloads.js';
 

@@ -10,9 +10,13 @@ import { benchDir, RUNS, SECONDS, type Row } from './common.js';
 import { decodeNdjson, decodeOnly, netflowv9, wholeProcess } from './decode.js';
 import { LOADS, soak, udpLoad } from './collect.js';
 import { briefPackages } from './packages.js';
+import { abDecode } from './ab.js';
 import { workloads } from './workloads.js';
 
-/** BENCH_ONLY=decode,ndjson,packages,process,udp,soak runs some sections (all but the 10-minute soak by default). */
+/**
+ * BENCH_ONLY=decode,ndjson,packages,process,udp,soak,ab runs some sections (all but the 10-minute
+ * soak and the A/B by default). `ab` compares decode-only speed with the build at BENCH_AB.
+ */
 const DEFAULT = 'decode,ndjson,packages,process,udp';
 const ONLY = new Set((process.env['BENCH_ONLY'] ?? DEFAULT).split(','));
 const PEERS = ['node-netflowv9', 'ndjson', 'pump'];
@@ -42,6 +46,7 @@ async function main(): Promise<void> {
   const v9 = ws.find((w) => w.name === 'v9')!;
   for (const c of ONLY.has('udp') ? LOADS : []) rows.push(await udpLoad(v9, c, 3));
   if (ONLY.has('soak')) rows.push(await soak(v9));
+  if (ONLY.has('ab') && process.env['BENCH_AB']) rows.push(...await abDecode(process.env['BENCH_AB'], ws));
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
   const name = ONLY.size === DEFAULT.split(',').length && DEFAULT.split(',').every((x) => ONLY.has(x)) ? 'latest' : `latest-${[...ONLY].join('-')}`;
   writeFileSync(join(benchDir, 'results', `${name}.json`), JSON.stringify({ machine, runs: RUNS, seconds: SECONDS, rows }, null, 1));

@@ -1,8 +1,7 @@
 // Decode a capture (pcap, pcapng, gzip, or raw exports) to NDJSON on stdout, in ten lines.
 // Run: node dist/examples/decode-pcap.js test/fixtures/corpus/tcpdump/sflow_expanded.pcap
-// (In your own code: import { captureSource, decode, toNdjson } from 'flowpipe'.)
 import { pipeline } from 'node:stream/promises';
-import { captureSource, decode, toNdjson } from '../index.js';
+import { captureSource, decode, toNdjson } from 'flowpipe';
 
 const dec = decode();
 dec.on('flowpipe-error', (e) => console.error(`${e.exporter}: ${e.kind}: ${e.reason}`));

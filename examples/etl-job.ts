@@ -4,7 +4,7 @@
 //      node dist/examples/etl-job.js :2055 out/https.ndjson.gz            (live, UDP 2055)
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { captureSource, decode, fileSink, filter, map, toNdjson, udpSource, type FlowRecord } from '../index.js';
+import { captureSource, decode, fileSink, filter, map, toNdjson, udpSource, type FlowRecord } from 'flowpipe';
 
 const [input = '-', output = 'https.ndjson.gz'] = process.argv.slice(2);
 

@@ -4,7 +4,7 @@
 // Run: node dist/examples/multicore-collector.js 2055 flows.ndjson [workers]
 import { availableParallelism } from 'node:os';
 import { pipeline } from 'node:stream/promises';
-import { fileSink, parallelDecode, udpSource } from '../index.js';
+import { fileSink, parallelDecode, udpSource } from 'flowpipe';
 
 const [port = '2055', output = 'flows.ndjson', workers = String(Math.max(1, availableParallelism() - 1))] = process.argv.slice(2);
 

@@ -1,12 +1,12 @@
 // The stateful, template-aware decoder: datagrams in, records, typed errors and template events
 // out. Never throws on input: every problem becomes a DecodeError and is counted.
-import { DecodeSession } from './decode-session.js';
-import { exporterKey } from './format.js';
-import type { SequenceStats } from './sequence.js';
-import { fieldInfo } from './template.js';
-import { TemplateStore, type TemplateStoreOptions } from './template-store.js';
+import { DecodeSession } from './netflow/decode-session.js';
+import { exporterKey } from './codec/bytes.js';
+import type { SequenceStats } from './codec/sequence.js';
+import { fieldInfo } from './netflow/template.js';
+import { TemplateStore, type TemplateStoreOptions } from './netflow/template-store.js';
 import type { DecodeError, DecodeErrorKind, DecodeResult, Exporter, FlowProtocol, TemplateFieldInfo } from './types.js';
-import { walkDatagram } from './walk.js';
+import { walkDatagram } from './netflow/walk.js';
 import { ipfixElement, v9Element, v9ScopeElement } from './registry/index.js';
 import { decodeSflow, isSflow, SflowSequences } from './sflow/decode.js';
 

@@ -4,11 +4,11 @@
  */
 export { FlowDecoder } from './decoder.js';
 export type { DecoderOptions, DecoderStats, SavedTemplate, SequenceReport, StateSize, TemplateInfo } from './decoder.js';
-export type { TemplateStoreOptions } from './template-store.js';
+export type { TemplateStoreOptions } from './netflow/template-store.js';
 export { decodePacket } from './structure.js';
 export type { SflowStructure, SflowSampleStructure, SflowHeader } from './sflow/decode.js';
 export type { PacketStructure, StructMessage, StructSet, StructTemplate } from './structure.js';
 export { ipfixElement, v9Element, v9ScopeElement, ciscoV9Names, REVERSE_PEN } from './registry/index.js';
 export type { ElementInfo, DataType } from './registry/index.js';
-export { ipv4, ipv6, mac, exporterKey } from './format.js';
+export { ipv4, ipv6, mac, exporterKey } from './codec/bytes.js';
 export type * from './types.js';

@@ -1,11 +1,11 @@
 // decodePacket(): the stateless structural view of a datagram (headers, every set with its id,
 // offset and length, template records, raw data sets), for tools and for debugging exporters.
-import type { TemplateItem } from './template-parse.js';
+import type { TemplateItem } from './netflow/template-parse.js';
 import type { DecodeErrorKind, FlowProtocol } from './types.js';
-import { walkDatagram, type MessageHeader, type SetSink } from './walk.js';
-import { fieldInfo } from './template.js';
+import { walkDatagram, type MessageHeader, type SetSink } from './netflow/walk.js';
+import { fieldInfo } from './netflow/template.js';
 import type { TemplateFieldInfo } from './types.js';
-import { hex } from './format.js';
+import { hex } from './codec/bytes.js';
 import { decodeSflow, isSflow, type SflowOut, type SflowStructure } from './sflow/decode.js';
 
 export interface StructTemplate {

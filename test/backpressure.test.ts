@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { captureSource, decode } from '../index.js';
-import { pcapHeader, pcapRecord } from '../lib/pcap-write.js';
+import { pcapHeader, pcapRecord } from '../lib/capture/pcap-writer.js';
 import { cat, ip4, ipfix, ipfixTemplate, set, u16, u64, u8 } from './helpers/build.js';
 
 const GB = 1024 ** 3;

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { FlowDecoder, decodePacket, type FlowRecord, type DecodeError, type SflowStructure } from '../lib/index.js';
-import { readCapture } from '../lib/capture.js';
+import { readCapture } from '../lib/capture/reader.js';
 import { CORPUS_DIR, CORPUS_EXPORTER, loadManifest, readCorpus, type ManifestEntry } from './helpers/corpus.js';
 
 interface Datagram { payload: Buffer; records: FlowRecord[]; errors: DecodeError[]; structure: SflowStructure | undefined }

@@ -9,8 +9,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FlowDecoder, decodePacket, type FlowRecord } from '../lib/index.js';
-import { readCapture, type CapturedDatagram } from '../lib/capture.js';
-import { pcapFile } from '../lib/pcap-write.js';
+import { readCapture, type CapturedDatagram } from '../lib/capture/reader.js';
+import { pcapFile } from '../lib/capture/pcap-writer.js';
 import { haveTshark } from './fuzz/tshark.js';
 import { loadManifest, readCorpus } from './helpers/corpus.js';
 

@@ -3,15 +3,15 @@
 import { pipeline } from 'node:stream/promises';
 import { Readable, Writable, type Transform } from 'node:stream';
 import { FlowDecoder, type SavedTemplate } from '../../lib/decoder.js';
-import { toJson } from '../../lib/json.js';
+import { toJson } from '../../lib/ndjson/json.js';
 import type { DecodeError } from '../../lib/types.js';
-import { fileSink } from '../../transforms/file-sink.js';
-import { parallelDecode } from '../../transforms/parallel-decode.js';
-import { udpSource } from '../../transforms/udp-source.js';
+import { fileSink } from '../../transforms/sinks/file-sink.js';
+import { parallelDecode } from '../../transforms/core/parallel-decode.js';
+import { udpSource } from '../../transforms/sources/udp-source.js';
 import { num, parse, UsageError, type Parsed } from './args.js';
 import { checkedFilter, decodeChain, OUTPUT_HELP, OUTPUT_OPTIONS, outputChoices } from './output.js';
 import { readTemplateFile, writeTemplateFile } from './templates-file.js';
-import { warmUpExports } from '../../lib/warm-up.js';
+import { warmUpExports } from '../../lib/runtime/warm-up.js';
 
 export const COLLECT_HELP = `usage: flowpipe collect --listen [ADDR:]PORT[,PORT...] [options]
 

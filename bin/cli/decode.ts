@@ -2,10 +2,10 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FlowDecoder } from '../../lib/decoder.js';
-import { toJson } from '../../lib/json.js';
+import { toJson } from '../../lib/ndjson/json.js';
 import type { DecodeError } from '../../lib/types.js';
-import { captureSource } from '../../transforms/capture-source.js';
-import type { Datagram } from '../../transforms/datagram.js';
+import { captureSource } from '../../transforms/sources/capture-source.js';
+import type { Datagram } from '../../transforms/core/datagram.js';
 import { hostPort, parse } from './args.js';
 import { decodeChain, OUTPUT_HELP, OUTPUT_OPTIONS } from './output.js';
 import { loadTemplates, saveTemplates } from './templates-file.js';

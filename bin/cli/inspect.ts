@@ -1,9 +1,9 @@
 // flowpipe inspect FILE: the structural view of every datagram (headers, sets, templates,
 // sFlow samples and records), for debugging what an exporter sends.
 import { decodePacket } from '../../lib/structure.js';
-import { toJson } from '../../lib/json.js';
-import { captureSource } from '../../transforms/capture-source.js';
-import type { Datagram } from '../../transforms/datagram.js';
+import { toJson } from '../../lib/ndjson/json.js';
+import { captureSource } from '../../transforms/sources/capture-source.js';
+import type { Datagram } from '../../transforms/core/datagram.js';
 import { parse, UsageError } from './args.js';
 
 export const INSPECT_HELP = `usage: flowpipe inspect FILE

@@ -1,11 +1,14 @@
 // The record output chain shared by decode and collect: filter, fields, format.
 import type { Transform } from 'node:stream';
-import { compileFilter } from '../../lib/filter-expr.js';
-import { discard, filter } from '../../transforms/map-filter.js';
-import { pick, toCsv, toJsonArray, toTable } from '../../transforms/format.js';
-import { toNdjson } from '../../transforms/ndjson.js';
+import { compileFilter } from '../../lib/filter/expr.js';
+import { discard, filter } from '../../transforms/core/map-filter.js';
+import { pick } from '../../transforms/core/pick.js';
+import { toCsv } from '../../transforms/format/csv.js';
+import { toJsonArray } from '../../transforms/format/json-array.js';
+import { toTable } from '../../transforms/format/table.js';
+import { toNdjson } from '../../transforms/format/ndjson.js';
 import type { FlowDecoder } from '../../lib/decoder.js';
-import { DecodeStream } from '../../transforms/decode.js';
+import { DecodeStream } from '../../transforms/core/decode.js';
 import { UsageError, type Parsed } from './args.js';
 
 export const OUTPUT_OPTIONS = { format: 'value', fields: 'value', filter: 'value' } as const;

@@ -3,9 +3,9 @@
 import { createWriteStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { pcapHeader, pcapRecord } from '../../lib/pcap-write.js';
-import type { Datagram } from '../../transforms/datagram.js';
-import { udpSource } from '../../transforms/udp-source.js';
+import { pcapHeader, pcapRecord } from '../../lib/capture/pcap-writer.js';
+import type { Datagram } from '../../transforms/core/datagram.js';
+import { udpSource } from '../../transforms/sources/udp-source.js';
 import { num, parse, UsageError } from './args.js';
 
 export const RECORD_HELP = `usage: flowpipe record --listen [ADDR:]PORT[,PORT...] --out FILE.pcap [--count N] [--seconds S]

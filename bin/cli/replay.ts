@@ -2,8 +2,8 @@
 import { createSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { captureSource } from '../../transforms/capture-source.js';
-import type { Datagram } from '../../transforms/datagram.js';
+import { captureSource } from '../../transforms/sources/capture-source.js';
+import type { Datagram } from '../../transforms/core/datagram.js';
 import { hostPort, num, parse, UsageError } from './args.js';
 
 export const REPLAY_HELP = `usage: flowpipe replay FILE --to HOST:PORT [--rate PPS | --speed X] [--loop N]

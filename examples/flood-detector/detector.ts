@@ -3,7 +3,7 @@
 // counted per destination per second, scaled by the sampling rate; above the threshold the
 // rule's block command is due, and its unblock command `holdSeconds` later.
 import { BlockList, isIPv6 } from 'node:net';
-import type { FlowRecord } from '../../index.js';
+import type { FlowRecord } from 'flowpipe';
 
 export interface Rule {
   name: string;

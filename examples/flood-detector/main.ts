@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { captureSource, decode, udpSource, type FlowRecord } from '../../index.js';
+import { captureSource, decode, udpSource, type FlowRecord } from 'flowpipe';
 import { FloodDetector, type Action, type Rule } from './detector.js';
 
 const [rulesFile = 'rules.json', input = ':6343'] = process.argv.slice(2);

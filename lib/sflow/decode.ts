@@ -1,11 +1,11 @@
 // sFlow v5 datagrams (sflow_version_5.txt): header, samples by their lengths, records by theirs.
 // One record out per sample: `flow`, `counters` or `drop`. Never throws; every problem is a typed
 // error and the rest of the datagram decodes where its lengths allow.
-import { SequenceTracker } from '../sequence.js';
+import { SequenceTracker } from '../codec/sequence.js';
 import type { DecodeError, DecodeErrorKind, FlowRecord } from '../types.js';
 import { pad4, XdrReader } from './reader.js';
-import { allZero } from '../format.js';
-import { isSflow } from '../walk.js';
+import { allZero } from '../codec/bytes.js';
+import { isSflow } from '../codec/version.js';
 
 import { counterRecord, flowRecord, type Fields } from './records.js';
 

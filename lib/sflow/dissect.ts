@@ -1,7 +1,7 @@
 // Dissects the packet header an sFlow agent sampled: Ethernet, 802.1Q / QinQ, MPLS, IPv4 (with
 // options and fragments), IPv6 (extension headers), TCP, UDP, ICMP/ICMPv6, and GRE / VXLAN with
 // the packet inside. Writes IANA-named fields; stops where the bytes stop and says so.
-import { ipv4, ipv6, mac, u16, u32 } from '../format.js';
+import { ipv4, ipv6, mac, u16, u32 } from '../codec/bytes.js';
 
 export interface Dissected {
   [field: string]: unknown;

@@ -1,6 +1,6 @@
 // A bounds-checked XDR reader: reading past the end yields zeros and sets `overrun` instead of
 // throwing, so a short record decodes as far as its bytes go and then says so.
-import { hex, ipv4, ipv6, mac, str, u32, u64 } from '../format.js';
+import { hex, ipv4, ipv6, mac, str, u32, u64 } from '../codec/bytes.js';
 
 /**
  * n rounded up to a multiple of 4. Plain arithmetic: XDR lengths are 32-bit unsigned, and

@@ -1,5 +1,5 @@
 // sFlow flow and counter records that are more than a flat list of fields.
-import { hex } from '../format.js';
+import { hex } from '../codec/bytes.js';
 import { dissectHeader } from './dissect.js';
 import { COUNTER_LAYOUTS, FLOW_LAYOUTS, readLayout, type Layout } from './layouts.js';
 import type { XdrReader } from './reader.js';

@@ -2,9 +2,9 @@
 // across inputs, and checks the properties on every input.
 import { readFileSync } from 'node:fs';
 import { FlowDecoder, decodePacket, type DecodeError, type DecodeResult, type Exporter, type TemplateStoreOptions } from '../../lib/index.js';
-import { toJson } from '../../lib/json.js';
+import { toJson } from '../../lib/ndjson/json.js';
 import { loadManifest, readCorpus } from '../helpers/corpus.js';
-import { readCapture } from '../../lib/capture.js';
+import { readCapture } from '../../lib/capture/reader.js';
 import { mutate } from './mutate.js';
 import { randomTemplateAndData } from './generate.js';
 import { Prng } from './prng.js';

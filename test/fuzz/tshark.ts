@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { FlowDecoder, type FlowRecord, type TemplateInfo } from '../../lib/index.js';
 import { ipfixElement, v9Element } from '../../lib/registry/index.js';
 import { acceptsLength } from '../../lib/registry/data-types.js';
-import { pcapFile, type UdpPacket } from '../../lib/pcap-write.js';
+import { pcapFile, type UdpPacket } from '../../lib/capture/pcap-writer.js';
 
 /** tshark cflow field -> flowpipe field, and how to read tshark's text. */
 const FIELDS: Record<string, readonly [ours: string, read: (s: string) => unknown]> = {

@@ -1,0 +1,169 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LineEncoder, NO_ROOM, compileLineWriter } from '../../../lib/ndjson/line-encoder.js';
+import { toJson } from '../../../lib/ndjson/json.js';
+import { CORPUS_EXPORTER, loadManifest, readCorpus, runSequence } from '../../helpers/corpus.js';
+import { FlowDecoder } from '../../../lib/decoder.js';
+
+/** What the encoder must produce: toJson's text and a newline. */
+function expectedLine(r: unknown): string {
+  return toJson(r) + '\n';
+}
+
+function encode(enc: LineEncoder, r: object, size = 1 << 16): string {
+  const b = Buffer.alloc(size);
+  const end = enc.write(r, b, 0);
+  assert.notEqual(end, NO_ROOM);
+  return b.toString('utf8', 0, end);
+}
+
+test('every record of the corpus encodes exactly as JSON.stringify does', () => {
+  const enc = new LineEncoder();
+  let records = 0;
+  for (const m of loadManifest()) {
+    if (m.container !== 'raw' || m.malformed) continue;
+    const run = runSequence([...m.needs_templates_from, m.file]);
+    for (const r of run.records) {
+      assert.equal(encode(enc, r), expectedLine(r), m.file);
+      records++;
+    }
+  }
+  assert.ok(records > 500, `${records} records`);
+  assert.ok(enc.shapes > 50, `${enc.shapes} shapes`);
+});
+
+test('numbers: integer boundaries, negatives, fractions and non-finite values', () => {
+  const values = [0, 1, 9, 10, 99, 100, 12345678, 99999999, 100000000, 100000001, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 1_636_475_812_022,
+    9999999999999999, 1e16, Number.MAX_SAFE_INTEGER, 2 ** 53, 2 ** 64, 1e21, 1.5, 0.1, -0, -1, -(2 ** 40), 3.4e38, 5e-324, NaN, Infinity, -Infinity];
+  const enc = new LineEncoder();
+  for (const v of values) {
+    assert.equal(encode(enc, { kind: 'flow', v }), expectedLine({ kind: 'flow', v }), String(v));
+  }
+});
+
+test('strings that need escaping, non-ASCII and lone surrogates', () => {
+  const enc = new LineEncoder();
+  for (const s of ['', 'ge-0/0/1', 'quote " here', 'back\\slash', 'tab\tnew\nline', '\u0000\u001f', 'caf\u00e9', '\u4e2d\u6587', '\ud83d\ude00', 'lone \ud800 x', '\u007f', '\u2028']) {
+    assert.equal(encode(enc, { name: s, n: 1 }), expectedLine({ name: s, n: 1 }), JSON.stringify(s));
+  }
+  // Keys are escaped once, when the writer is compiled.
+  const odd = { 'a"b': 1, 'caf\u00e9': 'x', '\n': true };
+  assert.equal(encode(enc, odd), expectedLine(odd));
+});
+
+test('other values: bigint, booleans, null, nested objects and arrays', () => {
+  const enc = new LineEncoder();
+  const r = { a: 2n ** 64n - 1n, b: -5n, t: true, f: false, n: null, o: { x: [1, 2n ** 60n, 'y'] }, list: [{ z: 1 }], d: new Date(0) };
+  assert.equal(encode(enc, r), expectedLine(r));
+});
+
+test('shape changes by user stages fall back or recompile, never mis-key', () => {
+  const enc = new LineEncoder();
+  const base = { kind: 'flow', templateId: 256, a: 1, b: 'x' };
+  assert.equal(encode(enc, base), expectedLine(base));
+  const cases: object[] = [
+    { kind: 'flow', templateId: 256, a: 1, b: 'x', extra: 3 },
+    { kind: 'flow', templateId: 256, a: 1 },
+    { templateId: 256, kind: 'flow', b: 'x', a: 1 },
+    { kind: 'flow', templateId: 256, a: undefined, b: 'x' },
+    { kind: 'flow', templateId: 256, a: () => 1, b: 'x' },
+    { kind: 'flow', templateId: 256, a: Symbol('s'), b: 'x' },
+    { kind: 'flow', templateId: 256, a: 1, b: 'x', toJSON: () => ({ replaced: true }) },
+    Object.assign(Object.create({ inherited: 1 }) as object, { kind: 'flow', templateId: 256, a: 1, b: 'x' }),
+    new (class Rec { kind = 'flow'; templateId = 256; a = 1; b = 'x'; })(),
+    new Date(5),
+    [1, 2, 3],
+    {},
+    base,
+  ];
+  for (const r of cases) assert.equal(encode(enc, r), expectedLine(r), JSON.stringify(r));
+  const deleted: Record<string, unknown> = { ...base };
+  delete deleted['a'];
+  assert.equal(encode(enc, deleted), expectedLine(deleted));
+});
+
+test('NO_ROOM when the line does not fit; nothing past the buffer is touched', () => {
+  const r = { kind: 'flow', name: 'x'.repeat(100), n: 123456789 };
+  const enc = new LineEncoder();
+  const full = expectedLine(r);
+  for (const size of [0, 10, 50, full.length - 1]) {
+    const b = Buffer.alloc(size + 8, 0xee);
+    const view = b.subarray(0, size);
+    const end = enc.write(r, view, 0);
+    if (end !== NO_ROOM) assert.equal(view.toString('utf8', 0, end), full);
+    assert.ok(b.subarray(size).every((x) => x === 0xee), `size ${size}`);
+  }
+  assert.equal(enc.write(r, Buffer.alloc(1000), 0) > 0, true);
+});
+
+test('a compiled writer rejects records of another shape', () => {
+  const w = compileLineWriter(['a', 'b']);
+  const b = Buffer.alloc(256);
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  assert.equal(b.toString('utf8', 0, w({ a: 1, b: 2 }, b, dv, 0)), '{"a":1,"b":2}\n');
+  assert.equal(w({ b: 2, a: 1 }, b, dv, 0), -2);
+  assert.equal(w({ a: 1 }, b, dv, 0), -2);
+  assert.equal(w({ a: 1, b: 2, c: 3 }, b, dv, 0), -2);
+});
+
+test('integers of every length write as String(v) does (4-digit word stores)', () => {
+  const enc = new LineEncoder();
+  const values: number[] = [];
+  for (let d = 0; d <= 15; d++) {
+    const p = 10 ** d;
+    values.push(p - 1, p, p + 1, 2 * p - 1, 5 * p);
+  }
+  let x = 0x9e3779b9;
+  const rand = (): number => (x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
+  for (let i = 0; i < 20000; i++) values.push(Math.floor(rand() * 10 ** (1 + Math.floor(rand() * 16))));
+  values.push(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER - 1, 2 ** 32 - 1, 2 ** 32 + 1);
+  const b = Buffer.alloc(1 << 16);
+  for (const v of values) {
+    const r = { kind: 'flow', v, w: v };
+    const end = enc.write(r, b, 0);
+    assert.equal(b.toString('utf8', 0, end), `{"kind":"flow","v":${v},"w":${v}}\n`);
+  }
+});
+
+test('decoder runs: records have their run keys (or lack only derived times) and encode unchecked exactly', () => {
+  const enc = new LineEncoder();
+  const derived = new Set(['flowStartMilliseconds', 'flowEndMilliseconds']);
+  let records = 0, short = 0;
+  for (const m of loadManifest()) {
+    if (m.container !== 'raw' || m.protocol === 'sflow-v5') continue;
+    const dec = new FlowDecoder();
+    for (const f of [...m.needs_templates_from, m.file]) {
+      const res = dec.decode(readCorpus(f), CORPUS_EXPORTER, 1_700_000_000_000);
+      let from = 0;
+      for (const run of res.runs ?? []) {
+        assert.ok(run.end > from && Object.isFrozen(run.keys), f);
+        for (let i = from; i < run.end; i++) {
+          const r = res.records[i]!;
+          const keys = Object.keys(r);
+          if (keys.length !== run.keys.length) {
+            short++;
+            assert.deepEqual(keys, run.keys.filter((k) => keys.includes(k)), f);
+            assert.ok(run.keys.filter((k) => !keys.includes(k)).every((k) => derived.has(k)), f);
+          } else assert.deepEqual(keys, run.keys, f);
+          const b = Buffer.alloc(1 << 16);
+          assert.equal(b.toString('utf8', 0, enc.writeRun(r, run.keys, b, 0)), expectedLine(r), f);
+          records++;
+        }
+        from = run.end;
+      }
+      assert.equal(from, res.records.length, `${f}: every NetFlow/IPFIX record is in a run`);
+    }
+  }
+  assert.ok(records > 500, `${records} records`);
+  assert.ok(short > 0, 'some corpus records lack derived times (no uptime known)');
+});
+
+test('writeRun falls back to the checked path when a record lacks a key or holds undefined', () => {
+  const enc = new LineEncoder();
+  const keys = Object.freeze(['kind', 'a', 'flowStartMilliseconds']);
+  for (const r of [{ kind: 'flow', a: 1, flowStartMilliseconds: 5 }, { kind: 'flow', a: 1 }, { kind: 'flow', a: undefined, flowStartMilliseconds: 5 }, { kind: 'flow', a: 'x"y', flowStartMilliseconds: 2 ** 40 }]) {
+    const b = Buffer.alloc(256);
+    assert.equal(b.toString('utf8', 0, enc.writeRun(r, keys, b, 0)), expectedLine(r), JSON.stringify(r));
+  }
+  assert.equal(enc.writeRun({ kind: 'flow', a: 1, flowStartMilliseconds: 5 }, keys, Buffer.alloc(10), 0), NO_ROOM);
+});

@@ -1,0 +1,71 @@
+// A decode worker thread (started by parallelDecode()): decodes the batches of the exporters
+// placed on it against its own template state, filters, and writes NDJSON into buffers that are
+// transferred back (or only counts). Every batch is answered with 'done', in order.
+import { getHeapStatistics } from 'node:v8';
+import { parentPort, workerData } from 'node:worker_threads';
+import { forEachDatagram, type DatagramBatch } from '../../lib/runtime/datagram-batch.js';
+import { FlowDecoder } from '../../lib/decoder.js';
+import { RecordOutput } from '../../lib/ndjson/record-output.js';
+import type { DecodeError, DecodeResult } from '../../lib/types.js';
+import { warmUp } from '../../lib/runtime/warm-up.js';
+import type { FromWorker, OutputChunk, ToWorker, WorkerReport, WorkerSetup } from './decode-worker-protocol.js';
+
+const setup = workerData as WorkerSetup;
+warmUp(); // batches that arrive meanwhile wait in the port
+const port = parentPort!;
+const decoder = new FlowDecoder(setup.decoder);
+decoder.importTemplates(setup.templates);
+const output = new RecordOutput(setup, setup.output, setup.chunkBytes);
+let errors: DecodeError[] = [];
+
+/** The worker's JS heap: in use, and committed. */
+function heapSizes(): { heapUsed: number; heapTotal: number } {
+  const h = getHeapStatistics();
+  return { heapUsed: h.used_heap_size, heapTotal: h.total_heap_size };
+}
+
+function take(res: DecodeResult): void {
+  for (const e of res.errors) errors.push(e);
+  output.add(res.records, res.runs);
+}
+
+function decodeBatch(batch: DatagramBatch): void {
+  forEachDatagram(batch, (data, address, p, receivedAt) => take(decoder.decode(data, { address, port: p }, receivedAt)));
+}
+
+function report(): WorkerReport {
+  return { stats: decoder.stats, state: decoder.stateSize(), sequence: decoder.sequenceStats(), written: output.written, ...heapSizes() };
+}
+
+/** Output and errors gathered so far, handed over (each chunk's ArrayBuffer is its own: transferred). */
+function drain(): { chunks: OutputChunk[]; errors: DecodeError[] } {
+  const chunks = (output.chunks?.take() ?? []).map((c) => ({ buffer: c.buffer as ArrayBuffer, length: c.length }));
+  const out = { chunks, errors };
+  errors = [];
+  return out;
+}
+
+function send(msg: FromWorker): void {
+  const transfer: ArrayBuffer[] = 'chunks' in msg ? msg.chunks.map((c) => c.buffer) : [];
+  if (msg.type === 'done') transfer.push(msg.batch);
+  port.postMessage(msg, transfer);
+}
+
+port.on('message', (msg: ToWorker) => {
+  switch (msg.type) {
+    case 'batch':
+      decodeBatch(msg.batch);
+      send({ type: 'done', datagrams: msg.batch.count, ...drain(), batch: msg.batch.bytes }); // the bytes go back for reuse
+      break;
+    case 'report':
+      send({ type: 'report', id: msg.id, report: report() });
+      break;
+    case 'templates':
+      send({ type: 'templates', id: msg.id, saved: decoder.exportTemplates() });
+      break;
+    case 'end':
+      take(decoder.flush());
+      send({ type: 'ended', ...drain(), report: report(), templates: decoder.exportTemplates() }); // then terminated
+      break;
+  }
+});

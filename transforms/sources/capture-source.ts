@@ -1,0 +1,91 @@
+// Byte sources: a file or stdin, auto-detected: gzip (by magic, node:zlib), pcap / pcapng
+// captures (datagrams with their UDP addresses), or raw export bytes. Streams with backpressure:
+// nothing is read faster than the pipeline consumes it.
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { CaptureParser, isCapture } from '../../lib/capture/reader.js';
+import type { Datagram } from '../core/datagram.js';
+import { Framer } from '../core/framer.js';
+
+export interface CaptureSourceOptions {
+  /** Exporter raw (non-capture) input is attributed to (default 0.0.0.0:0). */
+  exporter?: { address: string; port: number };
+}
+
+async function* bytes(input: string | NodeJS.ReadableStream): AsyncGenerator<Buffer> {
+  const stream = typeof input === 'string' ? (input === '-' ? process.stdin : createReadStream(input)) : input;
+  for await (const chunk of stream) yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+}
+
+/** Peeks at the first bytes to pick a decoder, then yields everything (first chunk included). */
+async function* sniffed(src: AsyncGenerator<Buffer>): AsyncGenerator<{ kind: 'gzip' | 'capture' | 'raw'; chunk: Buffer }> {
+  let head = Buffer.alloc(0);
+  let kind: 'gzip' | 'capture' | 'raw' | null = null;
+  for await (const c of src) {
+    if (kind === null) {
+      head = Buffer.concat([head, c]);
+      if (head.length < 4) continue;
+      kind = head[0] === 0x1f && head[1] === 0x8b ? 'gzip' : isCapture(head) ? 'capture' : 'raw';
+      yield { kind, chunk: head };
+    } else yield { kind, chunk: c };
+  }
+  if (kind === null && head.length > 0) yield { kind: 'raw', chunk: head };
+}
+
+async function* datagrams(input: string | NodeJS.ReadableStream, o: CaptureSourceOptions): AsyncGenerator<Datagram> {
+  const exporter = o.exporter ?? { address: '0.0.0.0', port: 0 };
+  let src: AsyncGenerator<Buffer> = bytes(input);
+  let it = sniffed(src);
+  let first = await it.next();
+  if (!first.done && first.value.kind === 'gzip') {
+    // Re-feed the bytes through node:zlib and sniff what is inside.
+    const gunzip = createGunzip();
+    const rest = it;
+    const firstChunk = first.value.chunk;
+    void (async () => {
+      try {
+        gunzip.write(firstChunk);
+        for await (const x of rest) if (!gunzip.write(x.chunk)) await new Promise((r) => gunzip.once('drain', r));
+        gunzip.end();
+      } catch (err) {
+        gunzip.destroy(err as Error);
+      }
+    })();
+    src = bytes(gunzip);
+    it = sniffed(src);
+    first = await it.next();
+  }
+  if (first.done) return;
+  if (first.value.kind === 'capture') {
+    const parser = new CaptureParser();
+    const emit = function* (chunk: Buffer): Generator<Datagram> {
+      for (const d of parser.push(chunk)) yield { data: d.payload, exporter: d.src, receivedAt: d.time, localPort: d.dst.port };
+    };
+    yield* emit(first.value.chunk);
+    for await (const x of it) yield* emit(x.chunk);
+    return;
+  }
+  // Raw export bytes: cut into messages by their own lengths.
+  const cutter = new Framer({ exporter });
+  const take = function* (): Generator<Datagram> {
+    for (let d = cutter.read() as Datagram | null; d !== null; d = cutter.read() as Datagram | null) yield d;
+  };
+  cutter.write(first.value.chunk);
+  yield* take();
+  for await (const x of it) {
+    cutter.write(x.chunk);
+    yield* take();
+  }
+  cutter.end();
+  await new Promise((r) => setImmediate(r));
+  yield* take();
+}
+
+/**
+ * A Readable of datagrams from a file path ('-' for stdin) or a byte stream.
+ * @example await pipeline(captureSource('exports.pcap.gz'), decode(), toNdjson(), process.stdout)
+ */
+export function captureSource(input: string | NodeJS.ReadableStream, options: CaptureSourceOptions = {}): Readable {
+  return Readable.from(datagrams(input, options), { objectMode: true, highWaterMark: 64 });
+}
