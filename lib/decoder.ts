@@ -27,6 +27,11 @@ export interface DecoderStats {
   templateMisses: Record<string, number>;
   /** Bytes after the last message too short to be another message. */
   trailingBytes: number;
+  /**
+   * Data sets decoded with a template learned on another source port of the same address and
+   * domain (templateScope 'address', the default).
+   */
+  templateFallbacks: number;
 }
 
 /** A template as saved by exportTemplates(). */
@@ -79,7 +84,7 @@ export interface TemplateInfo {
  * const { records, errors, events } = dec.decode(datagram, { address: '192.0.2.1', port: 2055 });
  */
 export class FlowDecoder {
-  readonly stats: DecoderStats = { datagrams: 0, bytes: 0, records: {}, errors: {}, templateMisses: {}, trailingBytes: 0 };
+  readonly stats: DecoderStats = { datagrams: 0, bytes: 0, records: {}, errors: {}, templateMisses: {}, trailingBytes: 0, templateFallbacks: 0 };
   private readonly store: TemplateStore;
   private readonly sweepIntervalMs: number;
   private readonly session: DecodeSession;
@@ -107,6 +112,7 @@ export class FlowDecoder {
       else {
         this.session.begin(res, this.store.exporter(key, now), now);
         this.stats.trailingBytes += walkDatagram(datagram, this.session);
+        this.stats.templateFallbacks = this.session.templateFallbacks;
       }
     } catch (err) {
       // A decoder bug must not take the pipeline down with it: report it like bad input.

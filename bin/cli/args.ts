@@ -4,12 +4,15 @@ export class UsageError extends Error {}
 
 export interface Parsed {
   opts: Map<string, string | true>;
+  /** Repeatable options ('list'): every value given, in order. */
+  lists: Map<string, string[]>;
   positional: string[];
 }
 
-/** `spec` maps option names to 'value' or 'flag'. */
-export function parse(argv: readonly string[], spec: Record<string, 'value' | 'flag'>): Parsed {
+/** `spec` maps option names to 'value', 'flag', or 'list' (a value that may be given again). */
+export function parse(argv: readonly string[], spec: Record<string, 'value' | 'flag' | 'list'>): Parsed {
   const opts = new Map<string, string | true>();
+  const lists = new Map<string, string[]>();
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -21,12 +24,13 @@ export function parse(argv: readonly string[], spec: Record<string, 'value' | 'f
       else {
         const v = inline ?? argv[++i];
         if (v === undefined) throw new UsageError(`--${name} needs a value`);
-        opts.set(name, v);
+        if (kind === 'list') lists.set(name, [...(lists.get(name) ?? []), v]);
+        else opts.set(name, v);
       }
     } else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
     else positional.push(a);
   }
-  return { opts, positional };
+  return { opts, lists, positional };
 }
 
 /** IP:PORT or [v6]:PORT. */

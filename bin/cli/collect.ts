@@ -12,6 +12,8 @@ import { num, parse, UsageError, type Parsed } from './args.js';
 import { checkedFilter, decodeChain, OUTPUT_HELP, OUTPUT_OPTIONS, outputChoices } from './output.js';
 import { readTemplateFile, writeTemplateFile } from './templates-file.js';
 import { warmUpExports } from '../../lib/runtime/warm-up.js';
+import type { EnrichConfig, Enrichment } from '../../transforms/enrich/load.js';
+import { ENRICH_HELP, ENRICH_OPTIONS, enrichConfig, loadEnrichment } from './enrich-options.js';
 
 export const COLLECT_HELP = `usage: flowpipe collect --listen [ADDR:]PORT[,PORT...] [options]
 
@@ -24,6 +26,7 @@ flight, save templates and exit 0.
   --rotate-bytes N      start a new --to file every N bytes (FILE.1, FILE.2, ...)
   --rotate-seconds N    start a new --to file every N seconds
 ${OUTPUT_HELP}
+${ENRICH_HELP}
   --allow LIST          only these exporters (IP, IP:PORT, CIDR), others dropped and counted
   --templates FILE      load template state at start, save it every minute and at exit
   --stats-interval S    print stats on stderr every S seconds
@@ -42,6 +45,8 @@ interface Engine {
   templates(): Promise<SavedTemplate[]>;
   /** Runs synthetic exports through throwaway copies of the stages (see lib/warm-up.ts). */
   warm(): Promise<void>;
+  /** Re-reads the enrichment data files (SIGHUP). */
+  reload(): Promise<void>;
 }
 
 /** Synthetic datagrams through `stages` into nothing: Node's stream paths get hot too. */
@@ -58,43 +63,59 @@ function templateMissLine(e: DecodeError): void {
   process.stderr.write(`flowpipe: ${e.exporter}: ${e.reason}\n`);
 }
 
-function inThread(p: Parsed, saved: SavedTemplate[], file: string | undefined): Engine {
-  const decoder = new FlowDecoder();
+async function inThread(p: Parsed, saved: SavedTemplate[], file: string | undefined, config: EnrichConfig | undefined): Promise<Engine> {
+  const decoder = new FlowDecoder({ templateScope: config?.templateScope });
   if (saved.length > 0) process.stderr.write(`flowpipe: loaded ${decoder.importTemplates(saved)} templates from ${file}\n`);
-  const { dec, stages } = decodeChain(p, decoder);
+  const enrich = await loadEnrichment(config, false);
+  enrich?.watch((err) => process.stderr.write(`flowpipe: reload failed, keeping the old data: ${err.message}\n`));
+  const { dec, stages } = decodeChain(p, decoder, enrich);
   dec.on('flowpipe-error', templateMissLine);
   return {
     stages: [dec, ...stages],
-    report: () => Promise.resolve({ decoder: decoder.stats, state: decoder.stateSize(), sequence: decoder.sequenceStats() }),
+    report: () => Promise.resolve({ decoder: decoder.stats, state: decoder.stateSize(), sequence: decoder.sequenceStats(), ...shapeStats(enrich, dec.flowsOnlyDropped) }),
     templates: () => Promise.resolve(decoder.exportTemplates()),
-    warm: () => {
-      const copy = decodeChain(p, new FlowDecoder());
+    warm: async () => {
+      const copy = decodeChain(p, new FlowDecoder(), await loadEnrichment(config, false));
       return warmChain([copy.dec, ...copy.stages]);
     },
+    reload: () => enrich?.reload() ?? Promise.resolve(),
   };
 }
 
-function onWorkers(p: Parsed, workers: number, saved: SavedTemplate[], file: string | undefined): Engine {
+function shapeStats(enrich: Enrichment | null, flowsOnlyDropped: number): Record<string, unknown> {
+  return enrich !== null ? { normalize: enrich.stats } : flowsOnlyDropped > 0 ? { flowsOnlyDropped } : {};
+}
+
+async function onWorkers(p: Parsed, workers: number, saved: SavedTemplate[], file: string | undefined, config: EnrichConfig | undefined): Promise<Engine> {
   const { format, filter, fields } = outputChoices(p);
   if (format !== 'ndjson' && format !== 'count') throw new UsageError(`--workers writes ndjson or count, not '${format}'`);
   if (filter !== undefined) checkedFilter(filter);
+  // Checked here first, so a bad data file is one clear line before any worker starts.
+  (await loadEnrichment(config, false))?.unwatch();
   if (saved.length > 0) process.stderr.write(`flowpipe: loaded ${saved.length} templates from ${file} into ${workers} workers\n`);
-  const par = parallelDecode({ workers, output: format, filter, fields, templates: saved });
+  const par = parallelDecode({
+    workers, output: format, filter, fields, templates: saved, decoder: { templateScope: config?.templateScope },
+    ...(config !== undefined ? { enrich: config } : {}), flowsOnly: p.opts.has('flows-only'),
+  });
   par.on('flowpipe-error', templateMissLine);
   return {
     stages: [par],
     report: async () => {
       const r = await par.report();
-      return { workers: r.workers, written: r.written, workerHeapUsed: r.workerHeapUsed, workerHeapTotal: r.workerHeapTotal, decoder: r.stats, state: r.state, sequence: r.sequence };
+      return {
+        workers: r.workers, written: r.written, workerHeapUsed: r.workerHeapUsed, workerHeapTotal: r.workerHeapTotal, decoder: r.stats, state: r.state, sequence: r.sequence,
+        ...(r.normalize !== undefined ? { normalize: r.normalize } : r.flowsOnlyDropped > 0 ? { flowsOnlyDropped: r.flowsOnlyDropped } : {}),
+      };
     },
     templates: () => par.exportTemplates(),
     warm: () => Promise.resolve(), // the workers warm their own decoders
+    reload: () => par.reload(),
   };
 }
 
 export async function collectCommand(argv: string[]): Promise<number> {
   const p = parse(argv, {
-    ...OUTPUT_OPTIONS, listen: 'value', to: 'value', 'rotate-bytes': 'value', 'rotate-seconds': 'value', allow: 'value',
+    ...OUTPUT_OPTIONS, ...ENRICH_OPTIONS, listen: 'value', to: 'value', 'rotate-bytes': 'value', 'rotate-seconds': 'value', allow: 'value',
     templates: 'value', 'stats-interval': 'value', 'recv-buffer': 'value', queue: 'value', workers: 'value', help: 'flag',
   });
   if (p.opts.has('help')) {
@@ -106,7 +127,8 @@ export async function collectCommand(argv: string[]): Promise<number> {
   const templates = p.opts.get('templates') as string | undefined;
   const workers = num(p.opts.get('workers'), '--workers') ?? 0;
   const saved = readTemplateFile(templates);
-  const engine = workers >= 1 ? onWorkers(p, Math.floor(workers), saved, templates) : inThread(p, saved, templates);
+  const config = enrichConfig(p);
+  const engine = workers >= 1 ? await onWorkers(p, Math.floor(workers), saved, templates, config) : await inThread(p, saved, templates, config);
   const allow = p.opts.get('allow');
   const source = udpSource({
     listen: listen.split(',').map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
@@ -128,6 +150,13 @@ export async function collectCommand(argv: string[]): Promise<number> {
   };
   const printStats = (): void => void stats().catch(() => undefined);
   process.on('SIGUSR1', printStats);
+  const reload = (): void => {
+    engine.reload().then(
+      () => process.stderr.write('flowpipe: reloaded the enrichment data\n'),
+      (err: Error) => process.stderr.write(`flowpipe: reload failed, keeping the old data: ${err.message}\n`),
+    );
+  };
+  process.on('SIGHUP', reload);
   const interval = num(p.opts.get('stats-interval'), '--stats-interval');
   const timer = interval ? setInterval(printStats, interval * 1000) : undefined;
   // Save template state every minute too, so a crash does not lose it (written atomically).
@@ -148,6 +177,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
     if (timer) clearInterval(timer);
     if (saver) clearInterval(saver);
     process.off('SIGUSR1', printStats);
+    process.off('SIGHUP', reload);
     await save();
   }
   await stats();

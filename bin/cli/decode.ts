@@ -8,6 +8,7 @@ import { captureSource } from '../../transforms/sources/capture-source.js';
 import type { Datagram } from '../../transforms/core/datagram.js';
 import { hostPort, parse } from './args.js';
 import { decodeChain, OUTPUT_HELP, OUTPUT_OPTIONS } from './output.js';
+import { ENRICH_HELP, ENRICH_OPTIONS, enrichConfig, loadEnrichment } from './enrich-options.js';
 import { loadTemplates, saveTemplates } from './templates-file.js';
 
 export const DECODE_HELP = `usage: flowpipe decode [options] [FILE...]
@@ -19,6 +20,7 @@ reads stdin.
 
   --exporter IP:PORT  exporter raw input is attributed to (default 0.0.0.0:0)
 ${OUTPUT_HELP}
+${ENRICH_HELP}
   --templates FILE    load template state from FILE first, save it there at the end
   --strict            exit 1 if any decode error occurred
   --stats             summary on stderr: datagrams, records, errors by kind, template misses, sequence loss
@@ -27,7 +29,7 @@ exit status: 0 input read (decode errors are reported on stderr and counted), 1 
 input or --strict with errors, 2 usage error`;
 
 export async function decodeCommand(argv: string[]): Promise<number> {
-  const p = parse(argv, { ...OUTPUT_OPTIONS, exporter: 'value', templates: 'value', strict: 'flag', stats: 'flag', help: 'flag' });
+  const p = parse(argv, { ...OUTPUT_OPTIONS, ...ENRICH_OPTIONS, exporter: 'value', templates: 'value', strict: 'flag', stats: 'flag', help: 'flag' });
   if (p.opts.has('help')) {
     process.stdout.write(DECODE_HELP + '\n');
     return 0;
@@ -35,7 +37,9 @@ export async function decodeCommand(argv: string[]): Promise<number> {
   const ex = p.opts.get('exporter');
   const exporter = typeof ex === 'string' ? hostPort(ex, '--exporter') : { address: '0.0.0.0', port: 0 };
   const templates = p.opts.get('templates') as string | undefined;
-  const decoder = new FlowDecoder();
+  const config = enrichConfig(p);
+  const enrich = await loadEnrichment(config, false);
+  const decoder = new FlowDecoder({ templateScope: config?.templateScope });
   loadTemplates(decoder, templates);
   const files = p.positional.length > 0 ? p.positional : ['-'];
   let current = files[0]!;
@@ -52,7 +56,7 @@ export async function decodeCommand(argv: string[]): Promise<number> {
       }
     }
   }
-  const { dec, stages } = decodeChain(p, decoder);
+  const { dec, stages } = decodeChain(p, decoder, enrich);
   // Progress on a terminal when reading files: datagrams and records so far, every half second.
   const progress = process.stderr.isTTY && !files.includes('-')
     ? setInterval(() => process.stderr.write(`\r${current}: ${decoder.stats.datagrams} datagrams, ${Object.values(decoder.stats.records).reduce((a, b) => a + b, 0)} records\x1b[K`), 500)
@@ -71,7 +75,10 @@ export async function decodeCommand(argv: string[]): Promise<number> {
     }
   }
   saveTemplates(decoder, templates);
-  if (p.opts.has('stats')) process.stderr.write(toJson({ ...decoder.stats, sequence: decoder.sequenceStats() }) + '\n');
+  if (p.opts.has('stats')) {
+    const shaped = enrich !== null ? { normalize: enrich.stats } : dec.flowsOnlyDropped > 0 ? { flowsOnlyDropped: dec.flowsOnlyDropped } : {};
+    process.stderr.write(toJson({ ...decoder.stats, ...shaped, sequence: decoder.sequenceStats() }) + '\n');
+  }
   if (unreadable) return 1;
   return p.opts.has('strict') && errors > 0 ? 1 : 0;
 }

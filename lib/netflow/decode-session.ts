@@ -16,6 +16,8 @@ export class DecodeSession implements SetSink {
   exp: ExporterState | undefined;
   /** Records by `protocol/kind`. */
   readonly recordCounts: Record<string, number> = {};
+  /** Data sets decoded with a template learned on another port of the same address and domain. */
+  templateFallbacks = 0;
   private dom: DomainState | undefined;
   private head: MessageHeader | undefined;
   /** Data records in the current message, or -1 when some could not be counted. */
@@ -62,14 +64,35 @@ export class DecodeSession implements SetSink {
       } else {
         const refused = this.store.learn(dom, item.def, this.now, this.res.events);
         if (refused !== null) this.error('bad-template', `template ${item.def.id} not stored: ${refused}`, item.offset, item.def.id);
-        else for (const p of this.store.take(dom, item.def.id)) this.decodePending(p, dom.lookup(item.def.id)!);
+        else this.releasePending(dom, item.def.id);
+      }
+    }
+  }
+
+  /** Decodes the data that waited for a template just learned: this port's, then the other ports' of the address. */
+  private releasePending(dom: DomainState, id: number): void {
+    const tpl = dom.lookup(id)!;
+    for (const p of this.store.take(dom, id)) this.decodePending(p, tpl);
+    for (const s of this.store.siblings(dom)) {
+      if (s.lookup(id) !== undefined) continue; // that port has its own template for this id
+      for (const p of this.store.take(s, id)) {
+        this.templateFallbacks++;
+        this.decodePending(p, tpl);
       }
     }
   }
 
   data(b: Uint8Array, start: number, end: number, setId: number, offset: number): void {
     const dom = this.dom!;
-    const tpl = dom.lookup(setId);
+    let tpl = dom.lookup(setId);
+    if (tpl === undefined) {
+      const borrowed = this.store.borrow(dom, setId);
+      if (borrowed !== undefined) {
+        this.templateFallbacks++;
+        tpl = borrowed.tpl;
+        if (Number.isNaN(this.ctx.initMs)) this.ctx.initMs = borrowed.from.initMs;
+      }
+    }
     if (tpl === undefined) {
       this.store.defer({
         domain: dom, templateId: setId, data: b.slice(start, end), offset,
@@ -166,14 +189,17 @@ export class DecodeSession implements SetSink {
    */
   private decodePending(p: PendingSet, tpl: CompiledTemplate): void {
     const c = this.ctx;
-    const saved = [c.exportTime, c.sequence, c.uptimeMs] as const;
+    const saved = [c.exportTime, c.sequence, c.uptimeMs, c.exporter, c.initMs] as const;
     c.exportTime = p.exportTime;
     c.sequence = p.sequence;
     c.uptimeMs = p.uptimeMs;
+    c.exporter = p.domain.exporter.key; // data held for another port of the address keeps its own exporter
+    if (Number.isNaN(p.domain.initMs)) c.initMs = this.dom?.initMs ?? NaN;
+    else c.initMs = p.domain.initMs;
     const errors = this.res.errors;
     const before = errors.length;
     this.decodeRecords(tpl, p.data, 0, p.data.length, -4); // the set header preceded the data
     for (let i = before; i < errors.length; i++) errors[i] = { ...errors[i]!, offset: errors[i]!.offset + p.offset + 4, held: true };
-    [c.exportTime, c.sequence, c.uptimeMs] = saved;
+    [c.exportTime, c.sequence, c.uptimeMs, c.exporter, c.initMs] = saved;
   }
 }

@@ -1,5 +1,9 @@
 // Template state keyed by (exporter address, exporter port, domain, template id), data waiting
-// for its template, template expiry, and the caps that keep all of it bounded.
+// for its template, template expiry, and the caps that keep all of it bounded. With the default
+// template scope, data from one port of an address may use a template learned on another port of
+// that address for the same domain (exporters such as Cisco IOS XR line cards send templates and
+// data from different source ports); `templateScope: 'strict'` keeps RFC 7011's transport-session
+// scope.
 import { compileTemplate } from './compile.js';
 import { SequenceTracker } from '../codec/sequence.js';
 import { fieldInfo, signatureOf, type CompiledTemplate, type TemplateDef } from './template.js';
@@ -22,6 +26,13 @@ export interface TemplateStoreOptions {
   maxTemplatesPerDomain?: number;
   /** Fields per template; longer templates are rejected as bad-template (default 1,024). */
   maxFieldsPerTemplate?: number;
+  /**
+   * 'address' (default): when the exact (address, port, domain) has no template for a data set,
+   * use one learned from another source port of the same address and domain (counted in
+   * `templateFallbacks`). 'strict': templates belong to one transport session (RFC 7011 §8).
+   * Another address or another domain never shares templates.
+   */
+  templateScope?: 'address' | 'strict';
 }
 
 /** A learned template; compiled on first use, since many exporters define templates they never use. */
@@ -70,7 +81,21 @@ export class ExporterState {
   pending: PendingSet[] = [];
   pendingBytes = 0;
   lastSeen = 0;
-  constructor(readonly key: string) {}
+  /** The address part of the key (without brackets for IPv6). */
+  readonly address: string;
+  constructor(readonly key: string) {
+    this.address = addressOfKey(key);
+  }
+}
+
+/** `10.0.0.1:2055` -> `10.0.0.1`; `[2001:db8::1]:2055` -> `2001:db8::1`. */
+export function addressOfKey(key: string): string {
+  if (key.startsWith('[')) {
+    const end = key.indexOf(']');
+    return end > 0 ? key.slice(1, end) : key;
+  }
+  const colon = key.lastIndexOf(':');
+  return colon > 0 ? key.slice(0, colon) : key;
 }
 
 const DEFAULTS: Required<TemplateStoreOptions> = {
@@ -82,6 +107,7 @@ const DEFAULTS: Required<TemplateStoreOptions> = {
   maxDomainsPerExporter: 1024,
   maxTemplatesPerDomain: 4096,
   maxFieldsPerTemplate: 1024,
+  templateScope: 'address',
 };
 
 /**
@@ -105,6 +131,8 @@ function compileShared(def: TemplateDef): CompiledTemplate {
 export class TemplateStore {
   readonly options: Required<TemplateStoreOptions>;
   readonly exporters = new Map<string, ExporterState>();
+  /** Exporters by address, for the 'address' template scope (ports of one address share templates). */
+  private readonly byAddress = new Map<string, ExporterState[]>();
   private templateCount = 0;
 
   constructor(options: TemplateStoreOptions = {}) {
@@ -128,6 +156,9 @@ export class TemplateStore {
       if (this.exporters.size >= this.options.maxExporters) this.evictExporter();
       e = new ExporterState(key);
       this.exporters.set(key, e);
+      const same = this.byAddress.get(e.address);
+      if (same === undefined) this.byAddress.set(e.address, [e]);
+      else same.push(e);
     }
     e.lastSeen = now;
     return e;
@@ -154,6 +185,38 @@ export class TemplateStore {
     if (oldest === undefined) return;
     for (const d of oldest.domains.values()) this.templateCount -= d.templates.size;
     this.exporters.delete(oldest.key);
+    const same = this.byAddress.get(oldest.address);
+    if (same !== undefined) {
+      same.splice(same.indexOf(oldest), 1);
+      if (same.length === 0) this.byAddress.delete(oldest.address);
+    }
+  }
+
+  /**
+   * The same domain on the other ports of this domain's address (empty in strict scope), most
+   * recently heard first.
+   */
+  siblings(d: DomainState): DomainState[] {
+    if (this.options.templateScope === 'strict') return [];
+    const same = this.byAddress.get(d.exporter.address);
+    if (same === undefined || same.length < 2) return [];
+    const out: DomainState[] = [];
+    const key = d.protocol + d.id;
+    for (const e of same) {
+      if (e === d.exporter) continue;
+      const s = e.domains.get(key);
+      if (s !== undefined) out.push(s);
+    }
+    return out.sort((a, b) => b.exporter.lastSeen - a.exporter.lastSeen);
+  }
+
+  /** A template for `id` learned on another port of the same address and domain, if the scope allows. */
+  borrow(d: DomainState, id: number): { tpl: CompiledTemplate; from: DomainState } | undefined {
+    for (const s of this.siblings(d)) {
+      const tpl = s.lookup(id);
+      if (tpl !== undefined) return { tpl, from: s };
+    }
+    return undefined;
   }
 
   /**

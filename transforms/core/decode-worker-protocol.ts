@@ -2,6 +2,8 @@
 import type { DatagramBatch } from '../../lib/runtime/datagram-batch.js';
 import type { DecoderOptions, DecoderStats, SavedTemplate, SequenceReport, StateSize } from '../../lib/decoder.js';
 import type { DecodeError } from '../../lib/types.js';
+import type { NormalizeStats } from '../../lib/normalize/normalizer.js';
+import type { EnrichConfig } from '../enrich/load.js';
 
 /** What a worker does with its records. */
 export type WorkerOutput = 'ndjson' | 'count';
@@ -16,6 +18,10 @@ export interface WorkerSetup {
   /** Output only these fields. */
   fields?: string[];
   chunkBytes: number;
+  /** Normalize and enrich in the worker (each worker loads the data files itself). */
+  enrich?: EnrichConfig;
+  /** Without enrich: leave options and counter records out. */
+  flowsOnly?: boolean;
 }
 
 /** One worker's counters and state sizes. */
@@ -29,6 +35,10 @@ export interface WorkerReport {
   heapUsed: number;
   /** The worker's JS heap committed (in use plus reserved free space), bytes. */
   heapTotal: number;
+  /** Normalizer counters, when it normalizes. */
+  normalize?: NormalizeStats;
+  /** Records left out by flowsOnly without normalization. */
+  flowsOnlyDropped: number;
 }
 
 /** NDJSON bytes: the first `length` bytes of a transferred buffer. */
@@ -41,10 +51,12 @@ export type ToWorker =
   | { type: 'batch'; batch: DatagramBatch }
   | { type: 'report'; id: number }
   | { type: 'templates'; id: number }
+  | { type: 'reload'; id: number }
   | { type: 'end' };
 
 export type FromWorker =
   | { type: 'done'; datagrams: number; chunks: OutputChunk[]; errors: DecodeError[]; batch: ArrayBuffer }
   | { type: 'report'; id: number; report: WorkerReport }
   | { type: 'templates'; id: number; saved: SavedTemplate[] }
+  | { type: 'reloaded'; id: number; error?: string }
   | { type: 'ended'; chunks: OutputChunk[]; errors: DecodeError[]; report: WorkerReport; templates: SavedTemplate[] };

@@ -8,6 +8,9 @@ import { FlowDecoder } from '../../lib/decoder.js';
 import { RecordOutput } from '../../lib/ndjson/record-output.js';
 import type { DecodeError, DecodeResult } from '../../lib/types.js';
 import { warmUp } from '../../lib/runtime/warm-up.js';
+import type { OutputRecord } from '../../lib/normalize/normalizer.js';
+import { Enrichment, wantsNormalize } from '../enrich/load.js';
+import { shapeRecords } from './decode.js';
 import type { FromWorker, OutputChunk, ToWorker, WorkerReport, WorkerSetup } from './decode-worker-protocol.js';
 
 const setup = workerData as WorkerSetup;
@@ -16,6 +19,12 @@ const port = parentPort!;
 const decoder = new FlowDecoder(setup.decoder);
 decoder.importTemplates(setup.templates);
 const output = new RecordOutput(setup, setup.output, setup.chunkBytes);
+// The data files are read here, in every worker: no record crosses threads to be enriched.
+// Messages wait in the port until the listener below is attached.
+const enrichment = wantsNormalize(setup.enrich) ? await Enrichment.load({ ...setup.enrich, watch: false }) : null;
+const flowsOnly = setup.enrich?.flowsOnly === true || setup.flowsOnly === true;
+const normalized: OutputRecord[] = [];
+let flowsOnlyDropped = 0;
 let errors: DecodeError[] = [];
 
 /** The worker's JS heap: in use, and committed. */
@@ -24,17 +33,22 @@ function heapSizes(): { heapUsed: number; heapTotal: number } {
   return { heapUsed: h.used_heap_size, heapTotal: h.total_heap_size };
 }
 
-function take(res: DecodeResult): void {
+function take(res: DecodeResult, receivedAt: number): void {
   for (const e of res.errors) errors.push(e);
-  output.add(res.records, res.runs);
+  const { records, runs, dropped } = shapeRecords(res, receivedAt, enrichment, flowsOnly, normalized);
+  flowsOnlyDropped += dropped;
+  output.add(records, runs);
 }
 
 function decodeBatch(batch: DatagramBatch): void {
-  forEachDatagram(batch, (data, address, p, receivedAt) => take(decoder.decode(data, { address, port: p }, receivedAt)));
+  forEachDatagram(batch, (data, address, p, receivedAt) => take(decoder.decode(data, { address, port: p }, receivedAt), receivedAt));
 }
 
 function report(): WorkerReport {
-  return { stats: decoder.stats, state: decoder.stateSize(), sequence: decoder.sequenceStats(), written: output.written, ...heapSizes() };
+  return {
+    stats: decoder.stats, state: decoder.stateSize(), sequence: decoder.sequenceStats(), written: output.written, ...heapSizes(),
+    ...(enrichment !== null ? { normalize: enrichment.stats } : {}), flowsOnlyDropped,
+  };
 }
 
 /** Output and errors gathered so far, handed over (each chunk's ArrayBuffer is its own: transferred). */
@@ -63,8 +77,12 @@ port.on('message', (msg: ToWorker) => {
     case 'templates':
       send({ type: 'templates', id: msg.id, saved: decoder.exportTemplates() });
       break;
+    case 'reload':
+      if (enrichment === null) send({ type: 'reloaded', id: msg.id });
+      else enrichment.reload().then(() => send({ type: 'reloaded', id: msg.id }), (err: Error) => send({ type: 'reloaded', id: msg.id, error: err.message }));
+      break;
     case 'end':
-      take(decoder.flush());
+      take(decoder.flush(), Date.now());
       send({ type: 'ended', ...drain(), report: report(), templates: decoder.exportTemplates() }); // then terminated
       break;
   }

@@ -7,6 +7,8 @@ import { RecordOutput, type RecordSelection } from '../../lib/ndjson/record-outp
 import type { DecodeError, DecodeResult, FlowRecord, TemplateEvent } from '../../lib/types.js';
 import type { Datagram } from './datagram.js';
 import { ChunkPusher } from '../format/ndjson.js';
+import type { Enrichment } from '../enrich/load.js';
+import type { OutputRecord } from '../../lib/normalize/normalizer.js';
 
 export interface DecodeStreamOptions extends DecoderOptions {
   /** Share template state with other stages (e.g. several sources): pass one decoder. */
@@ -20,6 +22,13 @@ export interface DecodeStreamOptions extends DecoderOptions {
    */
   output?: 'records' | 'ndjson';
   select?: RecordSelection;
+  /**
+   * Normalize (and enrich) each datagram's records as they are decoded, with the datagram's
+   * receive time (Enrichment.load(config)); its flowsOnly leaves options and counter records out.
+   */
+  enrich?: Enrichment;
+  /** Without `enrich`: leave options, counter and drop records out (counted in `flowsOnlyDropped`). */
+  flowsOnly?: boolean;
 }
 
 /** The decoder stage. Events: 'flowpipe-error' (DecodeError), 'template' (TemplateEvent). */
@@ -29,6 +38,11 @@ export class DecodeStream extends Transform {
   /** NDJSON output, when chosen, and what pushes its chunks. */
   private readonly ndjson: RecordOutput | null;
   private readonly lines: ChunkPusher | null;
+  private readonly enrich: Enrichment | null;
+  private readonly flowsOnly: boolean;
+  /** Records left out by flowsOnly (without enrich; with it, see enrich.stats.dropped). */
+  flowsOnlyDropped = 0;
+  private readonly normalized: OutputRecord[] = [];
 
   constructor(options: DecodeStreamOptions = {}) {
     const ndjson = options.output === 'ndjson';
@@ -37,6 +51,8 @@ export class DecodeStream extends Transform {
     this.exporter = options.exporter ?? { address: '0.0.0.0', port: 0 };
     this.ndjson = ndjson ? new RecordOutput(options.select ?? {}, 'ndjson') : null;
     this.lines = this.ndjson !== null ? new ChunkPusher(this, this.ndjson.chunks!) : null;
+    this.enrich = options.enrich ?? null;
+    this.flowsOnly = options.flowsOnly === true;
   }
 
   /** Decoder counters (datagrams, records, errors by kind, template misses). */
@@ -46,12 +62,12 @@ export class DecodeStream extends Transform {
 
   override _transform(chunk: Datagram | Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     const d: Datagram = Buffer.isBuffer(chunk) ? { data: chunk, exporter: this.exporter, receivedAt: Date.now() } : chunk;
-    this.emitResult(this.decoder.decode(d.data, d.exporter, d.receivedAt));
+    this.emitResult(this.decoder.decode(d.data, d.exporter, d.receivedAt), d.receivedAt);
     done();
   }
 
   override _flush(done: TransformCallback): void {
-    this.emitResult(this.decoder.flush());
+    this.emitResult(this.decoder.flush(), Date.now());
     this.lines?.flush();
     done();
   }
@@ -61,17 +77,36 @@ export class DecodeStream extends Transform {
     done(err);
   }
 
-  private emitResult(res: DecodeResult): void {
+  private emitResult(res: DecodeResult, receivedAt: number): void {
     for (const e of res.events) this.emit('template', e);
     for (const e of res.errors) this.emit('flowpipe-error', e);
+    const shaped = shapeRecords(res, receivedAt, this.enrich, this.flowsOnly, this.normalized);
+    this.flowsOnlyDropped += shaped.dropped;
+    const { records, runs } = shaped;
     const out = this.ndjson;
     if (out === null) {
-      for (const r of res.records) this.push(r);
+      for (const r of records) this.push(r);
       return;
     }
-    out.add(res.records, res.runs);
+    out.add(records as FlowRecord[], runs);
     this.lines!.added();
   }
+}
+
+/**
+ * What goes out of a decoded datagram: its records normalized and enriched (`enrich`), or with
+ * options and counter records left out (`flowsOnly`), or as decoded. Runs describe the records
+ * only while they are the decoder's own objects. Shared with the decode workers.
+ */
+export function shapeRecords(res: DecodeResult, receivedAt: number, enrich: Enrichment | null, flowsOnly: boolean, scratch: OutputRecord[]): { records: FlowRecord[]; runs: DecodeResult['runs']; dropped: number } {
+  if (enrich !== null) {
+    scratch.length = 0;
+    return { records: enrich.normalizer.process(res.records, receivedAt, res.runs, scratch) as FlowRecord[], runs: undefined, dropped: 0 };
+  }
+  if (!flowsOnly) return { records: res.records, runs: res.runs, dropped: 0 };
+  const records = res.records.filter((r) => r.kind === 'flow');
+  const dropped = res.records.length - records.length;
+  return { records, runs: dropped === 0 ? res.runs : undefined, dropped };
 }
 
 /** Creates the decoder stage. @example pipeline(captureSource('x.pcap'), decode(), toNdjson(), process.stdout) */

@@ -1,6 +1,7 @@
 // parallelDecode(): decode on worker threads. Datagrams in (from udpSource or captureSource),
-// NDJSON bytes out. Each exporter (address and port) is sharded to one worker, so its records
-// stay in order and decode against its own templates. Datagrams cross in batches packed into
+// NDJSON bytes out. Each exporter address (address and port with templateScope 'strict') is
+// sharded to one worker, so its records stay in order and decode against its own templates (and
+// those its other source ports sent). Datagrams cross in batches packed into
 // one transferred ArrayBuffer; NDJSON comes back in transferred buffers.
 //
 // Backpressure: a worker holds at most `maxInFlight` datagrams not yet answered (or answered
@@ -11,6 +12,8 @@ import { Worker } from 'node:worker_threads';
 import { BatchBuilder } from '../../lib/runtime/datagram-batch.js';
 import type { DecoderOptions, DecoderStats, SavedTemplate, SequenceReport, StateSize } from '../../lib/decoder.js';
 import type { DecodeError } from '../../lib/types.js';
+import type { NormalizeStats } from '../../lib/normalize/normalizer.js';
+import type { EnrichConfig } from '../enrich/load.js';
 import type { Datagram } from './datagram.js';
 import type { FromWorker, OutputChunk, ToWorker, WorkerOutput, WorkerReport, WorkerSetup } from './decode-worker-protocol.js';
 
@@ -25,6 +28,10 @@ export interface ParallelDecodeOptions {
   fields?: string[];
   /** Decoder options, for every worker. */
   decoder?: DecoderOptions;
+  /** Normalize and enrich in the workers (each loads the data files). */
+  enrich?: EnrichConfig;
+  /** Without enrich: leave options and counter records out. */
+  flowsOnly?: boolean;
   /** Templates to start from (FlowDecoder#exportTemplates()); each worker gets them all. */
   templates?: SavedTemplate[];
   /** Datagrams a worker may hold unanswered (default 4096). */
@@ -51,6 +58,10 @@ export interface ParallelReport {
   workerHeapUsed: number;
   /** JS heap committed in the workers, bytes. */
   workerHeapTotal: number;
+  /** Normalizer counters of all workers, when they normalize. */
+  normalize?: NormalizeStats;
+  /** Records left out by flowsOnly without normalization. */
+  flowsOnlyDropped: number;
 }
 
 interface Lane {
@@ -86,12 +97,16 @@ function addCounts(into: Record<string, unknown>, from: Record<string, unknown>)
 
 /** Merges worker reports: counters add up, per-exporter maxima take the largest. */
 export function mergeReports(reports: readonly WorkerReport[]): ParallelReport {
-  const stats: DecoderStats = { datagrams: 0, bytes: 0, records: {}, errors: {}, templateMisses: {}, trailingBytes: 0 };
+  const stats: DecoderStats = { datagrams: 0, bytes: 0, records: {}, errors: {}, templateMisses: {}, trailingBytes: 0, templateFallbacks: 0 };
   const state: StateSize = { exporters: 0, domains: 0, templates: 0, pendingSets: 0, pendingBytes: 0, perExporter: { maxDomains: 0, maxPendingSets: 0, maxPendingBytes: 0 }, perDomain: { maxTemplates: 0 } };
   let written = 0;
   let workerHeapUsed = 0;
   let workerHeapTotal = 0;
+  let flowsOnlyDropped = 0;
+  let normalize: NormalizeStats | undefined;
   for (const r of reports) {
+    flowsOnlyDropped += r.flowsOnlyDropped;
+    if (r.normalize !== undefined) addCounts((normalize ??= { flows: 0, passed: 0, dropped: 0, samplingUnknown: {}, rateSources: {} }) as unknown as Record<string, unknown>, r.normalize as unknown as Record<string, unknown>);
     workerHeapUsed += r.heapUsed;
     workerHeapTotal += r.heapTotal;
     addCounts(stats as unknown as Record<string, unknown>, r.stats as unknown as Record<string, unknown>);
@@ -100,7 +115,10 @@ export function mergeReports(reports: readonly WorkerReport[]): ParallelReport {
     state.perDomain.maxTemplates = Math.max(state.perDomain.maxTemplates, r.state.perDomain.maxTemplates);
     written += r.written;
   }
-  return { workers: reports.length, stats, state, sequence: reports.flatMap((r) => r.sequence), written, workerHeapUsed, workerHeapTotal };
+  return {
+    workers: reports.length, stats, state, sequence: reports.flatMap((r) => r.sequence), written, workerHeapUsed, workerHeapTotal,
+    ...(normalize !== undefined ? { normalize } : {}), flowsOnlyDropped,
+  };
 }
 
 /**
@@ -110,6 +128,8 @@ export function mergeReports(reports: readonly WorkerReport[]): ParallelReport {
 export class ParallelDecode extends Transform {
   private readonly lanes: Lane[] = [];
   private readonly placed = new Map<string, Lane>();
+  /** Shard by address and port (strict template scope) or by address alone (the default). */
+  private readonly byPort: boolean;
   private readonly maxInFlight: number;
   private waiting: TransformCallback | null = null;
   private readonly batchDelayMs: number;
@@ -125,10 +145,12 @@ export class ParallelDecode extends Transform {
     super({ writableObjectMode: true, writableHighWaterMark: 256, readableHighWaterMark: 1 << 20 });
     const n = Math.max(1, Math.floor(options.workers ?? 2));
     this.maxInFlight = options.maxInFlight ?? 4096;
+    this.byPort = options.decoder?.templateScope === 'strict';
     this.batchDelayMs = Math.max(0, options.batchDelayMs ?? 1);
     const setup: WorkerSetup = {
       decoder: options.decoder ?? {}, templates: options.templates ?? [], output: options.output ?? 'ndjson',
       filter: options.filter, fields: options.fields, chunkBytes: 64 * 1024,
+      ...(options.enrich !== undefined ? { enrich: options.enrich } : {}), flowsOnly: options.flowsOnly === true,
     };
     for (let i = 0; i < n; i++) {
       const worker = new Worker(new URL('./decode-worker.js', import.meta.url), { workerData: setup });
@@ -161,10 +183,10 @@ export class ParallelDecode extends Transform {
    */
   private laneOf(address: string, port: number): Lane {
     if (this.lanes.length === 1) return this.lanes[0]!;
-    const key = `${address}|${port}`;
+    const key = this.byPort ? `${address}|${port}` : address;
     let lane = this.placed.get(key);
     if (lane !== undefined) return lane;
-    if (this.placed.size >= MAX_PLACED) return this.lanes[shard(address, port, this.lanes.length)]!;
+    if (this.placed.size >= MAX_PLACED) return this.lanes[shard(address, this.byPort ? port : 0, this.lanes.length)]!;
     lane = this.lanes.reduce((a, b) => (b.exporters < a.exporters ? b : a));
     lane.exporters++;
     this.placed.set(key, lane);
@@ -212,8 +234,18 @@ export class ParallelDecode extends Transform {
     return replies.flat();
   }
 
+  /**
+   * Every worker re-reads its enrichment data files (SIGHUP). Rejects with the first error; the
+   * workers that failed keep their old data.
+   */
+  async reload(): Promise<void> {
+    const replies = await Promise.all(this.lanes.filter((l) => l.final === null).map((l) => this.ask(l, 'reload')));
+    const failed = replies.find((m) => m?.type === 'reloaded' && m.error !== undefined);
+    if (failed?.type === 'reloaded') throw new Error(failed.error);
+  }
+
   /** A question to a worker; null when the stage is destroyed before the answer. */
-  private ask(lane: Lane, type: 'report' | 'templates'): Promise<FromWorker | null> {
+  private ask(lane: Lane, type: 'report' | 'templates' | 'reload'): Promise<FromWorker | null> {
     if (this.destroyed) return Promise.resolve(null);
     const id = this.nextId++;
     return new Promise((resolve) => {
@@ -259,6 +291,7 @@ export class ParallelDecode extends Transform {
         break;
       case 'report':
       case 'templates':
+      case 'reloaded':
         this.replies.get(msg.id)?.(msg);
         this.replies.delete(msg.id);
         break;

@@ -47,14 +47,46 @@ test('v9: options template: scope types 1-5 named, marked as scope', () => {
   assert.equal(r['samplingAlgorithm'], 2);
 });
 
-test('v9: a template is never used for another exporter, port or source id', () => {
+test('v9: a template is never used for another address or source id; another port of the same address and source id uses it (counted)', () => {
   const dec = new FlowDecoder({ sweepIntervalMs: 0 });
+  dec.decode(v9({ sourceId: 1 }, set(0, v9Template(300, FIELDS))), EXPORTER, 0);
+  assert.equal(dec.decode(v9({ sourceId: 1 }, set(300, rec('10.0.0.1', 1))), OTHER_EXPORTER, 0).records.length, 0);
+  assert.equal(dec.decode(v9({ sourceId: 2 }, set(300, rec('10.0.0.1', 1))), EXPORTER, 0).records.length, 0);
+  assert.equal(dec.decode(v9({ sourceId: 2 }, set(300, rec('10.0.0.1', 1))), { ...EXPORTER, port: 9999 }, 0).records.length, 0);
+  const other = dec.decode(v9({ sourceId: 1 }, set(300, rec('10.0.0.1', 1))), { ...EXPORTER, port: 9999 }, 0).records;
+  assert.equal(other.length, 1, 'IOS XR line cards: template from one source port, data from another');
+  assert.equal(other[0]!.exporter, `${EXPORTER.address}:9999`, 'the record keeps the port it came from');
+  assert.equal(dec.stats.templateFallbacks, 1);
+  assert.equal(dec.decode(v9({ sourceId: 1 }, set(300, rec('10.0.0.1', 1))), EXPORTER, 0).records.length, 1);
+  assert.equal(dec.pendingSets, 3);
+});
+
+test('v9: templateScope strict: a template is never used for another exporter, port or source id', () => {
+  const dec = new FlowDecoder({ sweepIntervalMs: 0, templateScope: 'strict' });
   dec.decode(v9({ sourceId: 1 }, set(0, v9Template(300, FIELDS))), EXPORTER, 0);
   assert.equal(dec.decode(v9({ sourceId: 1 }, set(300, rec('10.0.0.1', 1))), OTHER_EXPORTER, 0).records.length, 0);
   assert.equal(dec.decode(v9({ sourceId: 1 }, set(300, rec('10.0.0.1', 1))), { ...EXPORTER, port: 9999 }, 0).records.length, 0);
   assert.equal(dec.decode(v9({ sourceId: 2 }, set(300, rec('10.0.0.1', 1))), EXPORTER, 0).records.length, 0);
   assert.equal(dec.decode(v9({ sourceId: 1 }, set(300, rec('10.0.0.1', 1))), EXPORTER, 0).records.length, 1);
   assert.equal(dec.pendingSets, 3);
+  assert.equal(dec.stats.templateFallbacks, 0);
+});
+
+test('v9: data held on one port decodes when its template arrives on another port of the same address', () => {
+  const dec = new FlowDecoder({ sweepIntervalMs: 0 });
+  const dataPort = { ...EXPORTER, port: 40001 };
+  assert.equal(dec.decode(v9({ sourceId: 1, sequence: 5 }, set(300, rec('10.0.0.7', 7))), dataPort, 0).records.length, 0);
+  const { records, errors } = dec.decode(v9({ sourceId: 1 }, set(0, v9Template(300, FIELDS))), EXPORTER, 0);
+  assert.deepEqual(errors, []);
+  assert.equal(records.length, 1);
+  assert.equal(records[0]!.exporter, `${EXPORTER.address}:40001`);
+  assert.equal(records[0]!.sequence, 5);
+  assert.equal(dec.pendingSets, 0);
+  assert.equal(dec.stats.templateFallbacks, 1);
+  const strict = new FlowDecoder({ sweepIntervalMs: 0, templateScope: 'strict' });
+  strict.decode(v9({ sourceId: 1 }, set(300, rec('10.0.0.7', 7))), dataPort, 0);
+  assert.equal(strict.decode(v9({ sourceId: 1 }, set(0, v9Template(300, FIELDS))), EXPORTER, 0).records.length, 0);
+  assert.equal(strict.pendingSets, 1);
 });
 
 test('v9: zero padding after the last flowset is not an error; garbage is', () => {
