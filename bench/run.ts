@@ -11,13 +11,14 @@ import { decodeNdjson, decodeOnly, netflowv9, wholeProcess } from './decode.js';
 import { LOADS, soak, udpLoad } from './collect.js';
 import { briefPackages } from './packages.js';
 import { abDecode } from './ab.js';
+import { enrichBench } from './enrich.js';
 import { workloads } from './workloads.js';
 
 /**
- * BENCH_ONLY=decode,ndjson,packages,process,udp,soak,ab runs some sections (all but the 10-minute
+ * BENCH_ONLY=decode,enrich,ndjson,packages,process,udp,soak,ab runs some sections (all but the 10-minute
  * soak and the A/B by default). `ab` compares decode-only speed with the build at BENCH_AB.
  */
-const DEFAULT = 'decode,ndjson,packages,process,udp';
+const DEFAULT = 'decode,enrich,ndjson,packages,process,udp';
 const ONLY = new Set((process.env['BENCH_ONLY'] ?? DEFAULT).split(','));
 const PEERS = ['node-netflowv9', 'ndjson', 'pump'];
 const rows: Row[] = [];
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
       if (p) rows.push(p);
     }
   }
+  if (ONLY.has('enrich')) rows.push(...await enrichBench(ws));
   for (const w of ONLY.has('ndjson') ? ws : []) {
     rows.push(await decodeNdjson(w, 30_000, false));
     rows.push(await decodeNdjson(w, 30_000, true));

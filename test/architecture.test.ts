@@ -77,3 +77,11 @@ test('the README names no build path of lib/ or transforms/', () => {
   assert.doesNotMatch(readme, /dist\/(lib|transforms)/);
   assert.ok(statSync(join(ROOT, 'lib/README.md')).isFile());
 });
+
+test('the README documents every normalized and enriched field', async () => {
+  const { NORMALIZED_FIELDS, ENRICHED_FIELDS } = await import('../lib/normalize/flow.js');
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Normalized flows and enrichment'), readme.indexOf('## Errors are data'));
+  for (const f of NORMALIZED_FIELDS) assert.match(section, new RegExp(`^\\| \`${f}\` \\|`, 'm'), f);
+  for (const f of ENRICHED_FIELDS) assert.ok(section.includes(`\`${f}\``) || (f.startsWith('dstNet') && section.includes('`dstNet…`')), f);
+});

@@ -176,3 +176,13 @@ export function ms(b: Uint8Array, o: number, len: number): number {
 export function exporterKey(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
+
+/** The address of an exporter key: `10.0.0.1:2055` -> `10.0.0.1`, `[2001:db8::1]:2055` -> `2001:db8::1`. */
+export function exporterAddressOf(key: string): string {
+  if (key.startsWith('[')) {
+    const end = key.indexOf(']');
+    return end > 0 ? key.slice(1, end) : key;
+  }
+  const colon = key.lastIndexOf(':');
+  return colon > 0 ? key.slice(0, colon) : key;
+}

@@ -59,6 +59,7 @@ export class InterfaceNames implements Enricher {
   private readonly overrides: InterfaceLookup;
   private readonly strict: boolean;
   private entries = 0;
+  private readonly resolved: Resolved = { name: undefined, description: undefined, speed: undefined, complete: true };
 
   constructor(options: InterfaceNamesOptions = {}) {
     this.table = options.table ?? none;
@@ -106,8 +107,20 @@ export class InterfaceNames implements Enricher {
 
   enrich(n: NormalizedFlow, r: FlowRecord): boolean {
     let complete = true;
-    if (typeof n.inIf === 'number') complete = this.side(n, n.inIf, 'in') && complete;
-    if (typeof n.outIf === 'number') complete = this.side(n, n.outIf, 'out') && complete;
+    if (typeof n.inIf === 'number') {
+      const i = this.info(n, n.inIf);
+      if (i.name !== undefined) n['inIfName'] = i.name;
+      if (i.description !== undefined) n['inIfDescription'] = i.description;
+      if (i.speed !== undefined) n['inIfSpeed'] = i.speed;
+      complete = i.complete;
+    }
+    if (typeof n.outIf === 'number') {
+      const i = this.info(n, n.outIf);
+      if (i.name !== undefined) n['outIfName'] = i.name;
+      if (i.description !== undefined) n['outIfDescription'] = i.description;
+      if (i.speed !== undefined) n['outIfSpeed'] = i.speed;
+      complete = i.complete && complete;
+    }
     if (typeof n.inVrf === 'number' && this.vrfs.size > 0) {
       const v = this.get(this.vrfs, n, n.inVrf);
       if (v !== undefined) n['inVrfName'] = v; else complete = false;
@@ -126,22 +139,24 @@ export class InterfaceNames implements Enricher {
     return complete;
   }
 
-  /** Name, description and speed of one side; the override table, then learned, then the static table. */
-  private side(n: NormalizedFlow, ifIndex: number, dir: 'in' | 'out'): boolean {
+  /** Name, description and speed of an interface: the override table, then learned, then the static table. */
+  private info(n: NormalizedFlow, ifIndex: number): Resolved {
+    const r = this.resolved;
     const key = String(ifIndex);
     const over = this.overrides(n.exporterAddress)?.[key];
     const learned = this.interfaces.size > 0 ? this.get(this.interfaces, n, ifIndex) : undefined;
     const fixed = this.table(n.exporterAddress)?.[key];
-    const name = over?.name ?? learned?.name ?? fixed?.name;
-    const description = over?.description ?? learned?.description ?? fixed?.description;
-    const speed = over?.speed ?? fixed?.speed;
-    if (name !== undefined) n[`${dir}IfName`] = name;
-    if (description !== undefined) n[`${dir}IfDescription`] = description;
-    if (speed !== undefined) n[`${dir}IfSpeed`] = speed;
+    r.name = over?.name ?? learned?.name ?? fixed?.name;
+    r.description = over?.description ?? learned?.description ?? fixed?.description;
+    r.speed = over?.speed ?? fixed?.speed;
     // Worth a second look only while the device sends names at all.
-    return learned !== undefined || this.interfaces.size === 0 || name !== undefined;
+    r.complete = learned !== undefined || this.interfaces.size === 0 || r.name !== undefined;
+    return r;
   }
 }
+
+/** Scratch answer of InterfaceNames#info (one per enricher: lookups are synchronous). */
+interface Resolved { name: string | undefined; description: string | undefined; speed: number | undefined; complete: boolean }
 
 /**
  * The static interface table from parsed rows: CSV `exporter,ifIndex,name,description,speed`, or

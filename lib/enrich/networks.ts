@@ -16,8 +16,6 @@ export interface NetworkInfo {
 }
 
 const ATTRS = ['name', 'role', 'site', 'region', 'tenant'] as const;
-const SRC_KEYS = ['srcNetName', 'srcNetRole', 'srcNetSite', 'srcNetRegion', 'srcNetTenant'] as const;
-const DST_KEYS = ['dstNetName', 'dstNetRole', 'dstNetSite', 'dstNetRegion', 'dstNetTenant'] as const;
 const CACHE_MAX = 65_536;
 
 /** The networks table from parsed rows (key: the CIDR). Throws TableError naming the line. */
@@ -40,12 +38,13 @@ export function networksFromRows(rows: readonly TableRow[]): PrefixTable<Network
   return table;
 }
 
-/** A small cache of lookups by address text, cleared when full. */
+/** A small cache of lookups by address text, cleared when full (max 0: no cache). */
 export class LookupCache<T> {
   private readonly map = new Map<string, T | null>();
   constructor(private readonly lookup: (address: string) => T | undefined, private readonly max = CACHE_MAX) {}
 
   get(address: string): T | undefined {
+    if (this.max === 0) return this.lookup(address);
     let v = this.map.get(address);
     if (v === undefined) {
       if (this.map.size >= this.max) this.map.clear();
@@ -60,21 +59,40 @@ export class Networks implements Enricher {
   readonly name = 'networks';
   private readonly cache: LookupCache<NetworkInfo>;
 
-  constructor(table: PrefixTable<NetworkInfo>) {
-    this.cache = new LookupCache((a) => table.lookup(a));
+  /** `cacheSize`: addresses whose answer is kept (default 65,536; 0: look up every time). */
+  constructor(private readonly table: PrefixTable<NetworkInfo>, cacheSize = CACHE_MAX) {
+    this.cache = new LookupCache((a) => table.lookup(a), cacheSize);
+  }
+
+  /** The network of an address, uncached. */
+  lookup(address: string): NetworkInfo | undefined {
+    return this.table.lookup(address);
   }
 
   enrich(n: NormalizedFlow, _r: FlowRecord): boolean {
-    if (n.srcAddr !== undefined) put(n, this.cache.get(n.srcAddr), SRC_KEYS);
-    if (n.dstAddr !== undefined) put(n, this.cache.get(n.dstAddr), DST_KEYS);
+    if (n.srcAddr !== undefined) srcNetwork(n, this.cache.get(n.srcAddr));
+    if (n.dstAddr !== undefined) dstNetwork(n, this.cache.get(n.dstAddr));
     return true;
   }
 }
 
-function put(n: NormalizedFlow, info: NetworkInfo | undefined, keys: typeof SRC_KEYS | typeof DST_KEYS): void {
+// Literal property names (computed ones make the stores megamorphic).
+/** Adds srcNet* fields. */
+export function srcNetwork(n: NormalizedFlow, info: NetworkInfo | undefined): void {
   if (info === undefined) return;
-  for (let i = 0; i < ATTRS.length; i++) {
-    const v = info[ATTRS[i]!];
-    if (v !== undefined) n[keys[i]!] = v;
-  }
+  if (info.name !== undefined) n['srcNetName'] = info.name;
+  if (info.role !== undefined) n['srcNetRole'] = info.role;
+  if (info.site !== undefined) n['srcNetSite'] = info.site;
+  if (info.region !== undefined) n['srcNetRegion'] = info.region;
+  if (info.tenant !== undefined) n['srcNetTenant'] = info.tenant;
+}
+
+/** Adds dstNet* fields. */
+export function dstNetwork(n: NormalizedFlow, info: NetworkInfo | undefined): void {
+  if (info === undefined) return;
+  if (info.name !== undefined) n['dstNetName'] = info.name;
+  if (info.role !== undefined) n['dstNetRole'] = info.role;
+  if (info.site !== undefined) n['dstNetSite'] = info.site;
+  if (info.region !== undefined) n['dstNetRegion'] = info.region;
+  if (info.tenant !== undefined) n['dstNetTenant'] = info.tenant;
 }

@@ -29,12 +29,15 @@ export function tableFormat(path: string, text: string): TableFormat {
  */
 export function parseTable(text: string, format: TableFormat, keyField: string): TableRow[] {
   if (format === 'csv') return parseCsvTable(text, keyField);
+  if (format === 'json') return parseJsonTable(text, keyField);
   const doc = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    throw new TableError(`line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`);
+    const reason = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    throw new TableError(`line ${e.linePos?.[0]?.line ?? '?'}, column ${e.linePos?.[0]?.col ?? '?'}: ${reason}`);
   }
-  const lineOf = (offset: number | undefined): number => (offset === undefined ? 0 : text.slice(0, offset).split('\n').length);
+  const starts = lineStarts(text);
+  const lineOf = (offset: number | undefined): number => (offset === undefined ? 0 : lineAt(starts, offset));
   const root: unknown = doc.contents;
   const js: unknown = doc.toJS();
   const rows: TableRow[] = [];
@@ -58,6 +61,67 @@ export function parseTable(text: string, format: TableFormat, keyField: string):
     if (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs)) throw new TableError(`line ${line}: '${key}' must map to a name or to attributes`);
     rows.push({ key, attrs: attrs as Record<string, unknown>, line });
   });
+  return rows;
+}
+
+/** Offsets where each line starts. */
+function lineStarts(text: string): number[] {
+  const out = [0];
+  for (let p = text.indexOf('\n'); p >= 0; p = text.indexOf('\n', p + 1)) out.push(p + 1);
+  return out;
+}
+
+/** 1-based line of an offset (binary search in the line starts). */
+function lineAt(starts: readonly number[], offset: number): number {
+  let lo = 0, hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+/**
+ * JSON with JSON.parse (ten times faster than a YAML parser on big tables); rows get their line
+ * by finding their key in the text.
+ */
+function parseJsonTable(text: string, keyField: string): TableRow[] {
+  let js: unknown;
+  try {
+    js = JSON.parse(text);
+  } catch (err) {
+    const at = /position (\d+)/.exec((err as Error).message);
+    const line = at ? text.slice(0, Number(at[1])).split('\n').length : '?';
+    throw new TableError(`line ${line}: ${(err as Error).message}`);
+  }
+  // Keys appear in text order: count newlines incrementally from the previous key.
+  let from = 0, line = 1;
+  const lineOf = (key: string): number => {
+    const i = text.indexOf(JSON.stringify(key), from);
+    if (i < 0) return 0;
+    for (let p = text.indexOf('\n', from); p >= 0 && p < i; p = text.indexOf('\n', p + 1)) line++;
+    from = i;
+    return line;
+  };
+  const rows: TableRow[] = [];
+  if (Array.isArray(js)) {
+    js.forEach((entry: unknown, i) => {
+      if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new TableError(`entry ${i + 1}: each entry must be an object with '${keyField}'`);
+      const attrs = entry as Record<string, unknown>;
+      const key = attrs[keyField];
+      if (typeof key !== 'string' && typeof key !== 'number') throw new TableError(`entry ${i + 1}: no '${keyField}'`);
+      rows.push({ key: String(key), attrs, line: lineOf(String(key)) });
+    });
+    return rows;
+  }
+  if (js === null || typeof js !== 'object') throw new TableError(`expected a map of ${keyField} -> attributes or a list of entries`);
+  for (const [key, value] of Object.entries(js as Record<string, unknown>)) {
+    const line = lineOf(key);
+    const attrs = typeof value === 'string' ? { name: value } : value;
+    if (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs)) throw new TableError(`line ${line}: '${key}' must map to a name or to attributes`);
+    rows.push({ key, attrs: attrs as Record<string, unknown>, line });
+  }
   return rows;
 }
 

@@ -6,6 +6,7 @@
 // scope.
 import { compileTemplate } from './compile.js';
 import { SequenceTracker } from '../codec/sequence.js';
+import { exporterAddressOf } from '../codec/bytes.js';
 import { fieldInfo, signatureOf, type CompiledTemplate, type TemplateDef } from './template.js';
 import type { DecodeError, TemplateEvent } from '../types.js';
 
@@ -84,18 +85,8 @@ export class ExporterState {
   /** The address part of the key (without brackets for IPv6). */
   readonly address: string;
   constructor(readonly key: string) {
-    this.address = addressOfKey(key);
+    this.address = exporterAddressOf(key);
   }
-}
-
-/** `10.0.0.1:2055` -> `10.0.0.1`; `[2001:db8::1]:2055` -> `2001:db8::1`. */
-export function addressOfKey(key: string): string {
-  if (key.startsWith('[')) {
-    const end = key.indexOf(']');
-    return end > 0 ? key.slice(1, end) : key;
-  }
-  const colon = key.lastIndexOf(':');
-  return colon > 0 ? key.slice(0, colon) : key;
 }
 
 const DEFAULTS: Required<TemplateStoreOptions> = {

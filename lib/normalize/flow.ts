@@ -90,12 +90,4 @@ export const ENRICHED_FIELDS = [
   'protoName', 'srcService', 'dstService',
 ] as const;
 
-/** Address text of an exporter key: `10.0.0.1:2055` -> `10.0.0.1`, `[2001:db8::1]:2055` -> `2001:db8::1`. */
-export function exporterAddressOf(exporter: string): string {
-  if (exporter.startsWith('[')) {
-    const end = exporter.indexOf(']');
-    return end > 0 ? exporter.slice(1, end) : exporter;
-  }
-  const colon = exporter.lastIndexOf(':');
-  return colon > 0 ? exporter.slice(0, colon) : exporter;
-}
+export { exporterAddressOf } from '../codec/bytes.js';

@@ -32,7 +32,7 @@ export interface NormalizeStats {
   /** Flows whose sampling rate nobody stated (given samplingRate 1), per exporter. */
   samplingUnknown: Record<string, number>;
   /** Flows by where their sampling rate came from. */
-  rateSources: Partial<Record<RateSource, number>>;
+  rateSources: Record<RateSource, number>;
 }
 
 /** What the normalizer outputs: normalized flows, and the other records unchanged. */
@@ -56,7 +56,10 @@ function applyRate(n: NormalizedFlow, rate: number): void {
 }
 
 export class FlowNormalizer {
-  readonly stats: NormalizeStats = { flows: 0, passed: 0, dropped: 0, samplingUnknown: {}, rateSources: {} };
+  readonly stats: NormalizeStats = {
+    flows: 0, passed: 0, dropped: 0, samplingUnknown: {},
+    rateSources: { override: 0, record: 0, options: 0, header: 0, sflow: 0, default: 0, unknown: 0 },
+  };
   private readonly cache = new NormalizerCache();
   private readonly sampling: SamplingRates;
   private readonly enrichers: Enricher[];
@@ -159,7 +162,7 @@ export class FlowNormalizer {
   }
 
   private countRate(from: RateSource, n: NormalizedFlow): void {
-    this.stats.rateSources[from] = (this.stats.rateSources[from] ?? 0) + 1;
+    this.stats.rateSources[from]++;
     if (from === 'unknown') this.countUnknown(n.exporter);
   }
 

@@ -64,6 +64,8 @@ export class SamplingRates {
   private learnedCount = 0;
   /** Where the rate of the last rateOf() came from. */
   from: RateSource = 'unknown';
+  /** Operator default and override by exporter address (NaN: none), so the trie is walked once per exporter. */
+  private readonly byAddress = new Map<string, { override: number; default: number }>();
 
   constructor(options: SamplingOptions = {}) {
     for (const [cidr, rate] of Object.entries(options.defaults ?? {})) this.defaults.add(cidr, checkRate(rate, cidr));
@@ -92,14 +94,22 @@ export class SamplingRates {
     s.set(sampler, rate);
   }
 
+  private operator(address: string): { override: number; default: number } {
+    let v = this.byAddress.get(address);
+    if (v === undefined) {
+      if (this.byAddress.size >= 100_000) this.byAddress.clear();
+      v = { override: this.overrides.lookup(address) ?? NaN, default: this.defaults.lookup(address) ?? NaN };
+      this.byAddress.set(address, v);
+    }
+    return v;
+  }
+
   /** The rate of a flow record; `from` tells where it came from ('unknown': 1, counted by the caller). */
   rateOf(r: FlowRecord, address: string): number {
-    const o = this.overrides.size > 0 ? this.overrides.lookup(address) : this.overrideLookup?.(address);
-    if (o !== undefined) return this.found(o, 'override');
-    if (this.overrides.size > 0 && this.overrideLookup !== undefined) {
-      const x = this.overrideLookup(address);
-      if (x !== undefined) return this.found(x, 'override');
-    }
+    const op = this.overrides.size + this.defaults.size > 0 ? this.operator(address) : undefined;
+    if (op !== undefined && !Number.isNaN(op.override)) return this.found(op.override, 'override');
+    const x = this.overrideLookup?.(address);
+    if (x !== undefined) return this.found(x, 'override');
     if (r.protocol === 'sflow-v5') {
       const s = positive(r['samplingRate']);
       if (s !== undefined) return this.found(s, 'sflow');
@@ -113,8 +123,7 @@ export class SamplingRates {
       const learned = this.learned.size > 0 ? this.learnedRate(r, address) : undefined;
       if (learned !== undefined) return this.found(learned, 'options');
     }
-    const d = this.defaults.size > 0 ? this.defaults.lookup(address) : undefined;
-    if (d !== undefined) return this.found(d, 'default');
+    if (op !== undefined && !Number.isNaN(op.default)) return this.found(op.default, 'default');
     return this.found(1, 'unknown');
   }
 

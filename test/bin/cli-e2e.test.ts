@@ -2,7 +2,7 @@
 // collect fed by replay and by Debian's softflowd over loopback.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,13 +10,11 @@ import { gzipSync } from 'node:zlib';
 import { pcapFile } from '../../lib/capture/pcap-writer.js';
 import { ip4, u16, cat } from '../helpers/build.js';
 import { BIN, ROOT } from '../helpers/paths.js';
+import { have, lines, run, startCollect, stop } from '../helpers/cli.js';
 
 const root = ROOT;
 const bin = BIN;
 const tmp = mkdtempSync(join(tmpdir(), 'flowpipe-cli-'));
-const run = (args: string[], input?: Buffer): ReturnType<typeof spawnSync> => spawnSync(process.execPath, [bin, ...args], { cwd: root, input, encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
-const lines = (b: Buffer | string): Record<string, unknown>[] => b.toString().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
 const V9 = ['test/fixtures/corpus/goflow2/nfv9_template_260.bin', 'test/fixtures/corpus/goflow2/nfv9_data_260_21records.bin'];
 
@@ -74,22 +72,6 @@ test('inspect: one JSON line per datagram with its structure', () => {
   assert.equal(msg.sets[0]!.templates[0]!.templateId, 260);
 });
 
-function startCollect(args: string[]): Promise<{ child: ChildProcess; port: number; out: Buffer[] }> {
-  const child = spawn(process.execPath, [bin, 'collect', '--listen', '127.0.0.1:0', ...args], { cwd: root });
-  const out: Buffer[] = [];
-  child.stdout!.on('data', (c: Buffer) => out.push(c));
-  return new Promise((resolve, reject) => {
-    let err = '';
-    child.stderr!.on('data', (c: Buffer) => {
-      err += c.toString();
-      const m = /listening on [^:]+:(\d+)/.exec(err);
-      if (m) resolve({ child, port: Number(m[1]), out });
-    });
-    child.once('exit', (code) => reject(new Error(`collect exited ${code}: ${err}`)));
-  });
-}
-
-const stop = (child: ChildProcess): Promise<number | null> => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); });
 
 test('collect fed by replay over loopback: every record arrives, SIGTERM drains and exits 0', async () => {
   const { child, port, out } = await startCollect([]);

@@ -106,7 +106,7 @@ export function mergeReports(reports: readonly WorkerReport[]): ParallelReport {
   let normalize: NormalizeStats | undefined;
   for (const r of reports) {
     flowsOnlyDropped += r.flowsOnlyDropped;
-    if (r.normalize !== undefined) addCounts((normalize ??= { flows: 0, passed: 0, dropped: 0, samplingUnknown: {}, rateSources: {} }) as unknown as Record<string, unknown>, r.normalize as unknown as Record<string, unknown>);
+    if (r.normalize !== undefined) addCounts((normalize ??= { flows: 0, passed: 0, dropped: 0, samplingUnknown: {}, rateSources: { override: 0, record: 0, options: 0, header: 0, sflow: 0, default: 0, unknown: 0 } }) as unknown as Record<string, unknown>, r.normalize as unknown as Record<string, unknown>);
     workerHeapUsed += r.heapUsed;
     workerHeapTotal += r.heapTotal;
     addCounts(stats as unknown as Record<string, unknown>, r.stats as unknown as Record<string, unknown>);

@@ -19,6 +19,11 @@ export class EnricherStage extends Transform {
     this.ready.catch(() => undefined); // reported when the first record arrives
   }
 
+  /** Resolves once the data is loaded (rejects when it cannot be). */
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
   /** Re-reads the data; the old data stays in use until the new is loaded (and if it fails). */
   async reload(): Promise<void> {
     this.enricher = await this.reloader();

@@ -2,8 +2,7 @@
 // same config builds them in this thread and in every decode worker. Reading the files is here;
 // the logic is in lib/normalize and lib/enrich. reload() re-reads every file and swaps the data
 // in between two datagrams: nothing is dropped or held while it reads.
-import { readFile } from 'node:fs/promises';
-import { unwatchFile, watchFile } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { FlowNormalizer, type NormalizeStats } from '../../lib/normalize/normalizer.js';
 import type { Enricher } from '../../lib/enrich/enricher.js';
 import { Exporters, exportersFromRows } from '../../lib/enrich/exporters.js';
@@ -11,6 +10,7 @@ import { GeoIp, type MmdbReader } from '../../lib/enrich/geoip.js';
 import { InterfaceNames, interfaceTableFromRows, type InterfaceInfo } from '../../lib/enrich/interfaces.js';
 import { Networks, networksFromRows } from '../../lib/enrich/networks.js';
 import { ServiceNames } from '../../lib/enrich/services.js';
+import { AddressEnricher } from '../../lib/enrich/addresses.js';
 import { parseTable, tableFormat, TableError } from '../../lib/enrich/table-file.js';
 import { Swappable } from './swappable.js';
 
@@ -101,12 +101,27 @@ export async function openGeoip(paths: readonly string[]): Promise<MmdbReader[]>
 }
 
 /** The normalizer with its enrichers, and what reloads their data. */
+/** What identifies a file's content cheaply: a rename over it changes the inode, a write the time or size. */
+type FileMark = string;
+const markOf = async (path: string): Promise<FileMark> => {
+  try {
+    const s = await stat(path);
+    return `${s.ino}:${s.mtimeMs}:${s.size}`;
+  } catch {
+    return 'missing';
+  }
+};
+
 export class Enrichment {
-  private watched: string[] = [];
+  private poller: NodeJS.Timeout | null = null;
+  /** The files' marks as they were just before they were last read. */
+  private marks = new Map<string, FileMark>();
+  private reloading: Promise<void> | null = null;
 
   private constructor(
     readonly config: EnrichConfig,
     readonly normalizer: FlowNormalizer,
+    private readonly addresses: AddressEnricher,
     private readonly data: {
       interfaces: Swappable<Map<string, Record<string, InterfaceInfo>>>;
       networks: Swappable<Networks | null>;
@@ -123,6 +138,7 @@ export class Enrichment {
       exporters: new Swappable<Exporters | null>(null),
       geoip: new Swappable<GeoIp | null>(null),
     };
+    const addresses = new AddressEnricher(() => ({ networks: data.networks.value, geoip: data.geoip.value }));
     const enrichers: Enricher[] = [
       new InterfaceNames({
         templateScope: config.templateScope,
@@ -130,8 +146,7 @@ export class Enrichment {
         overrides: (a) => data.exporters.value?.info(a)?.interfaces,
       }),
       data.exporters.asEnricher('exporters'),
-      data.networks.asEnricher('networks'),
-      data.geoip.asEnricher('geoip'),
+      addresses,
       ...(config.serviceNames ? [new ServiceNames()] : []),
     ];
     const normalizer = new FlowNormalizer({
@@ -140,7 +155,7 @@ export class Enrichment {
       sampling: { defaults: config.samplingDefaults, overrides: config.samplingOverrides, overrideLookup: (a) => data.exporters.value?.info(a)?.sampling },
       enrichers,
     });
-    const e = new Enrichment(config, normalizer, data);
+    const e = new Enrichment(config, normalizer, addresses, data);
     await e.reload();
     if (config.watch) e.watch();
     return e;
@@ -149,6 +164,8 @@ export class Enrichment {
   /** Re-reads every file; on an error the old data stays and the error is thrown. */
   async reload(): Promise<void> {
     const c = this.config;
+    // Marked before reading: a change during the read is seen by the next poll.
+    const marks = new Map(await Promise.all(this.files().map(async (f) => [f, await markOf(f)] as const)));
     const [interfaces, networks, exporters, geoip] = await Promise.all([
       c.interfaces === undefined ? undefined : loadInterfaceTable(c.interfaces),
       c.networks === undefined ? undefined : loadNetworks(c.networks),
@@ -160,6 +177,8 @@ export class Enrichment {
     if (networks !== undefined) this.data.networks.value = networks;
     if (exporters !== undefined) this.data.exporters.value = exporters;
     if (geoip !== undefined) this.data.geoip.value = geoip;
+    this.addresses.clear();
+    this.marks = marks;
   }
 
   /** Counters of the normalizer (flows, passed and dropped records, sampling). */
@@ -173,21 +192,33 @@ export class Enrichment {
     return [c.interfaces, c.networks, c.exporterInfo, ...(c.geoip ?? [])].filter((f): f is string => f !== undefined);
   }
 
-  /** Reloads when a file changes (polled: survives replacement by rename). Errors go to `onError`. */
+  /**
+   * Reloads when a file changes: polled (a replacement by rename is seen, which fs.watch misses),
+   * against the file as it was when last read. Errors go to `onError`; the old data stays.
+   */
   watch(onError: (err: Error) => void = () => undefined): void {
     this.unwatch();
-    this.watched = this.files();
-    const interval = this.config.watchIntervalMs ?? 2000;
-    for (const f of this.watched) {
-      watchFile(f, { interval, persistent: false }, (cur, prev) => {
-        if (cur.mtimeMs !== prev.mtimeMs || cur.ino !== prev.ino || cur.size !== prev.size) this.reload().catch(onError);
-      });
-    }
+    const files = this.files();
+    if (files.length === 0) return;
+    this.poller = setInterval(() => {
+      if (this.reloading !== null) return;
+      this.reloading = (async () => {
+        const now = await Promise.all(files.map(markOf));
+        if (!now.some((m, i) => m !== this.marks.get(files[i]!))) return;
+        try {
+          await this.reload();
+        } catch (err) {
+          this.marks = new Map(files.map((f, i) => [f, now[i]!])); // said once; tried again when the file changes again
+          onError(err as Error);
+        }
+      })().finally(() => { this.reloading = null; });
+    }, this.config.watchIntervalMs ?? 2000);
+    this.poller.unref();
   }
 
   unwatch(): void {
-    for (const f of this.watched) unwatchFile(f);
-    this.watched = [];
+    if (this.poller !== null) clearInterval(this.poller);
+    this.poller = null;
   }
 }
 
