@@ -41,11 +41,15 @@ export type OutputRecord = NormalizedFlow | FlowRecord;
 const MAX_STAT_KEYS = 1000;
 const TWO53 = 2 ** 53;
 
-/** sampled × rate, exact: bigints stay bigints, integer products beyond 2^53 become bigints. */
+/**
+ * sampled × rate, an integer: bigints stay bigints, integer products beyond 2^53 become bigints,
+ * a fractional rate (RFC 5476 interval/space) rounds to the nearest whole count.
+ */
 export function scaleCount(v: number | bigint, rate: number): number | bigint {
   if (typeof v === 'bigint') return Number.isInteger(rate) ? v * BigInt(rate) : BigInt(Math.round(Number(v) * rate));
   const x = v * rate;
-  return x >= TWO53 && Number.isInteger(rate) && Number.isInteger(v) ? BigInt(v) * BigInt(rate) : x;
+  if (x >= TWO53 && Number.isInteger(rate) && Number.isInteger(v)) return BigInt(v) * BigInt(rate);
+  return Number.isInteger(x) ? x : Math.round(x);
 }
 
 function applyRate(n: NormalizedFlow, rate: number): void {

@@ -112,6 +112,7 @@ test('scaling is exact: bigints stay bigints, products past 2^53 become bigints'
   assert.equal(scaleCount(2n ** 60n, 4), 2n ** 62n);
   assert.equal(scaleCount(2 ** 50, 1024), 2n ** 60n);
   assert.equal(scaleCount(1500, 1.5), 2250);
+  assert.equal(scaleCount(1001, 1.5), 1502, 'estimates are whole counts');
   const { flows } = run([[v9({}, set(0, v9Template(302, [[1, 8], [34, 4]])), set(302, cat(u64(2n ** 62n), u32(2))))]]);
   assert.equal(flows[0]!.bytes, 2n ** 63n);
   assert.equal(flows[0]!.sampledBytes, 2n ** 62n);
