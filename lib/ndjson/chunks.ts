@@ -1,7 +1,8 @@
 // Records to NDJSON in fixed-size chunks: the buffer management shared by toNdjson(), the
 // decode stage's NDJSON output and the decode workers.
 import { toJson } from './json.js';
-import { LineEncoder, NO_ROOM } from './line-encoder.js';
+import { LineEncoder, NO_ROOM, type KeyCase } from './line-encoder.js';
+import { snakeLine } from '../sinks/lines.js';
 
 /**
  * Appends records as JSON lines to the current chunk; full chunks are kept until take().
@@ -9,15 +10,16 @@ import { LineEncoder, NO_ROOM } from './line-encoder.js';
  * transfer it) and never touched again once handed out.
  */
 export class NdjsonChunks {
-  private readonly encoder = new LineEncoder();
+  private readonly encoder: LineEncoder;
   private buf: Buffer;
   private pos = 0;
   private done: Buffer[] = [];
   /** Records in the chunks not yet taken. */
   records = 0;
 
-  constructor(private readonly chunkBytes = 64 * 1024) {
+  constructor(private readonly chunkBytes = 64 * 1024, private readonly keyCase: KeyCase = 'as-is') {
     this.buf = Buffer.allocUnsafeSlow(chunkBytes);
+    this.encoder = new LineEncoder(keyCase);
   }
 
   /** Appends `r`; `keys` when it comes untouched from the decoder with its RecordRun's keys. */
@@ -29,7 +31,7 @@ export class NdjsonChunks {
       end = enc.write(r, this.buf, 0);
       if (end === NO_ROOM) {
         // One record larger than a chunk: a chunk of its own.
-        const text = toJson(r);
+        const text = this.keyCase === 'snake' ? snakeLine(toJson(r)) : toJson(r);
         this.buf = Buffer.allocUnsafeSlow(Buffer.byteLength(text) + 1);
         end = this.buf.write(text, 0);
         this.buf[end++] = 10;

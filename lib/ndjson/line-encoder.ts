@@ -8,6 +8,10 @@
 // Anything unusual (a non-ASCII or escaped string, a nested object, a key added by a user stage)
 // falls back to the exact JSON.stringify path, so the output is always what toJson() gives.
 import { toJson } from './json.js';
+import { snakeCase, snakeLine } from '../sinks/lines.js';
+
+/** How keys are written: as the record has them, or in snake_case (the table sinks' columns). */
+export type KeyCase = 'as-is' | 'snake';
 
 /**
  * Writes one record as a JSON line (with '\n') at `p`; returns the end, NO_ROOM or NOT_MINE.
@@ -134,7 +138,7 @@ function constantBytes(text: Buffer): string {
  * `checked` (default) makes it verify that; an unchecked writer is for records whose keys the
  * caller knows (straight from a compiled template), and still returns NOT_MINE for a missing key.
  */
-export function compileLineWriter(keys: readonly string[], checked = true): LineWriter {
+export function compileLineWriter(keys: readonly string[], checked = true, keyCase: KeyCase = 'as-is'): LineWriter {
   const body: string[] = checked
     ? [
         // The shape check: for-in over a fast object walks its enum cache; keys are interned
@@ -146,12 +150,13 @@ export function compileLineWriter(keys: readonly string[], checked = true): Line
       ]
     : [`if (p + ${roomFor(keys)} > b.length) return -1;`, 'let v;'];
   keys.forEach((k, i) => {
-    body.push(constantBytes(Buffer.from(`${i === 0 ? '{' : ','}${JSON.stringify(k)}:`, 'utf8')));
+    body.push(constantBytes(Buffer.from(`${i === 0 ? '{' : ','}${JSON.stringify(keyCase === 'snake' ? snakeCase(k) : k)}:`, 'utf8')));
     body.push(
       `v = r[${JSON.stringify(k)}];`,
       "if (typeof v === 'number') p = w.writeNumber(b, dv, p, v);",
       "else if (typeof v === 'string') { p = w.writeString(b, p, v); if (p < 0) return p; }",
-      'else { p = w.writeOther(b, p, v); if (p < 0) return p; }',
+      // Nested values keep their own keys' case only in as-is output; snake output sends them to the generic path.
+      keyCase === 'snake' ? "else if (v === null || typeof v === 'boolean' || typeof v === 'bigint') { p = w.writeOther(b, p, v); if (p < 0) return p; } else return -2;" : 'else { p = w.writeOther(b, p, v); if (p < 0) return p; }',
     );
   });
   if (keys.length === 0) body.push('b[p++] = 123;');
@@ -174,20 +179,24 @@ const shared = new Map<string, LineWriter>();
 const MAX_SHARED = 4096;
 const byRunKeys = new WeakMap<readonly string[], LineWriter>();
 
-function sharedWriter(sig: string, keys: readonly string[]): LineWriter {
-  let w = shared.get(sig);
+const snakeRunKeys = new WeakMap<readonly string[], LineWriter>();
+
+function sharedWriter(sig: string, keys: readonly string[], keyCase: KeyCase): LineWriter {
+  const key = keyCase === 'snake' ? 's' + sig : sig;
+  let w = shared.get(key);
   if (w === undefined) {
-    w = compileLineWriter(keys);
-    if (shared.size < MAX_SHARED) shared.set(sig, w);
+    w = compileLineWriter(keys, true, keyCase);
+    if (shared.size < MAX_SHARED) shared.set(key, w);
   }
   return w;
 }
 
-function runWriter(keys: readonly string[]): LineWriter {
-  let w = byRunKeys.get(keys);
+function runWriter(keys: readonly string[], keyCase: KeyCase): LineWriter {
+  const cache = keyCase === 'snake' ? snakeRunKeys : byRunKeys;
+  let w = cache.get(keys);
   if (w === undefined) {
-    w = compileLineWriter(keys, false);
-    byRunKeys.set(keys, w);
+    w = compileLineWriter(keys, false, keyCase);
+    cache.set(keys, w);
   }
   return w;
 }
@@ -197,6 +206,9 @@ function runWriter(keys: readonly string[]): LineWriter {
  * (key list) on first sight. Output is byte for byte what toJson(record) + '\n' gives.
  */
 export class LineEncoder {
+  /** `keyCase` 'snake': keys in snake_case (nested ones too), else as the records have them. */
+  constructor(private readonly keyCase: KeyCase = 'as-is') {}
+
   private readonly byKeys = new Map<string, LineWriter>();
   private readonly byTemplate = new Map<unknown, LineWriter>();
   private last: LineWriter | null = null;
@@ -208,7 +220,7 @@ export class LineEncoder {
 
   /** Writes `r` and a newline at `p`; returns the end, or NO_ROOM (nothing written that counts). */
   write(r: object, b: Buffer, p: number): number {
-    if (Object.getPrototypeOf(r) !== Object.prototype) return writeGeneric(r, b, p);
+    if (Object.getPrototypeOf(r) !== Object.prototype) return this.generic(r, b, p);
     const dv = this.viewOf(b);
     const last = this.last;
     if (last !== null) {
@@ -226,11 +238,15 @@ export class LineEncoder {
       }
     }
     const w = this.writerFor(r);
-    if (w === undefined) return writeGeneric(r, b, p);
+    if (w === undefined) return this.generic(r, b, p);
     if (this.byTemplate.size < MAX_SHAPES || this.byTemplate.has(id)) this.byTemplate.set(id, w);
     this.last = w;
     const e = w(r, b, dv, p);
-    return e === NOT_MINE ? writeGeneric(r, b, p) : e;
+    return e === NOT_MINE ? this.generic(r, b, p) : e;
+  }
+
+  private generic(r: unknown, b: Buffer, p: number): number {
+    return this.keyCase === 'snake' ? writeText(snakeLine(toJson(r) ?? 'null'), b, p) : writeGeneric(r, b, p);
   }
 
   /**
@@ -241,7 +257,7 @@ export class LineEncoder {
   writeRun(r: object, keys: readonly string[], b: Buffer, p: number): number {
     let w = this.runWriter;
     if (keys !== this.runKeys || w === null) {
-      w = runWriter(keys);
+      w = runWriter(keys, this.keyCase);
       this.runKeys = keys;
       this.runWriter = w;
     }
@@ -268,7 +284,7 @@ export class LineEncoder {
     const sig = keys.join('\u0000');
     let w = this.byKeys.get(sig);
     if (w === undefined && this.byKeys.size < MAX_SHAPES) {
-      w = sharedWriter(sig, keys);
+      w = sharedWriter(sig, keys, this.keyCase);
       this.byKeys.set(sig, w);
     }
     return w;
@@ -277,7 +293,11 @@ export class LineEncoder {
 
 /** JSON.stringify path (bigint-exact): any value, any shape. */
 export function writeGeneric(r: unknown, b: Buffer, p: number): number {
-  const text = toJson(r) ?? 'null';
+  return writeText(toJson(r) ?? 'null', b, p);
+}
+
+/** A line of JSON text at p. */
+function writeText(text: string, b: Buffer, p: number): number {
   if (p + text.length * 3 + 1 > b.length) return NO_ROOM;
   p += b.write(text, p);
   b[p++] = 10;

@@ -3,6 +3,7 @@
 // cost more than the work: the decode stage's NDJSON mode and the decode workers.
 import { compileFilter } from '../filter/expr.js';
 import { NdjsonChunks } from './chunks.js';
+import type { KeyCase } from './line-encoder.js';
 import type { FlowRecord, RecordRun } from '../types.js';
 
 export interface RecordSelection {
@@ -10,6 +11,8 @@ export interface RecordSelection {
   filter?: string;
   /** Output only these fields, in this order (missing ones omitted). */
   fields?: readonly string[];
+  /** Keys in snake_case (for the table sinks), or as the records have them (default). */
+  keyCase?: KeyCase;
 }
 
 /** A record with only `fields`, in that order (missing ones omitted). */
@@ -32,7 +35,7 @@ export class RecordOutput {
   constructor(selection: RecordSelection, output: 'ndjson' | 'count', chunkBytes?: number) {
     this.keep = selection.filter !== undefined ? compileFilter(selection.filter) : null;
     this.fields = selection.fields;
-    this.chunks = output === 'ndjson' ? new NdjsonChunks(chunkBytes) : null;
+    this.chunks = output === 'ndjson' ? new NdjsonChunks(chunkBytes, selection.keyCase) : null;
   }
 
   /**

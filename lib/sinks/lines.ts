@@ -53,10 +53,23 @@ export function snakeCase(name: string): string {
   return s;
 }
 
-// In JSON text every quote inside a string is escaped, so `"name":` with bare quotes is a key.
-const KEY = /"([A-Za-z_][A-Za-z0-9_]*)":/g;
-
-/** A JSON line with its keys in snake_case (nested keys too). */
+/**
+ * A JSON line with its keys in snake_case (nested keys too). In JSON text a quote inside a string
+ * is escaped, and a string value is never followed by a colon, so an unescaped `":` ends a key.
+ */
 export function snakeLine(line: string): string {
-  return line.replace(KEY, (_m, k: string) => `"${snakeCase(k)}":`);
+  let out = '';
+  let copied = 0;
+  for (let end = line.indexOf('":'); end >= 0; end = line.indexOf('":', end + 2)) {
+    let bs = 0;
+    while (line.charCodeAt(end - 1 - bs) === 92) bs++;
+    if (bs % 2 === 1) continue; // an escaped quote inside a string
+    const start = line.lastIndexOf('"', end - 1);
+    const key = line.slice(start + 1, end);
+    const snake = snakeCase(key);
+    if (snake === key) continue;
+    out += line.slice(copied, start + 1) + snake;
+    copied = end;
+  }
+  return copied === 0 ? line : out + line.slice(copied);
 }

@@ -70,6 +70,8 @@ export type SinkItem = string | Buffer;
 interface Batch {
   items: SinkItem[];
   bytes: number;
+  /** Numbers batches of this sink; a batch sent again keeps its number (idempotent retries). */
+  seq: number;
 }
 
 export abstract class BatchingSink extends Writable {
@@ -89,6 +91,7 @@ export abstract class BatchingSink extends Writable {
   private partial = '';
   private drained: (() => void) | null = null;
   private closing = false;
+  private nextSeq = 0;
 
   constructor(readonly display: string, defaults: { batchRecords: number }, options: SinkOptions = {}) {
     super({ objectMode: true, highWaterMark: 256 });
@@ -111,8 +114,8 @@ export abstract class BatchingSink extends Writable {
 
   /** Connects (and prepares: a table, a stream); rejects when the server cannot be used. */
   abstract connect(): Promise<void>;
-  /** Ships one batch; resolves when the server acknowledged all of it. */
-  protected abstract sendBatch(items: readonly SinkItem[]): Promise<void>;
+  /** Ships one batch; resolves when the server acknowledged all of it. `seq` stays the same when a batch is sent again. */
+  protected abstract sendBatch(items: readonly SinkItem[], seq: number): Promise<void>;
   /** Closes the connection. */
   protected abstract disconnect(): Promise<void>;
 
@@ -126,8 +129,8 @@ export abstract class BatchingSink extends Writable {
     return this.options.records === 'all' || isFlowRecord(r);
   }
 
-  /** The text shipped for a JSON line that came as bytes (default: unchanged). */
-  protected fromLine(line: string): string {
+  /** What is shipped for a JSON line that came as bytes (default: the line). */
+  protected fromLine(line: string): SinkItem {
     return line;
   }
 
@@ -199,7 +202,7 @@ export abstract class BatchingSink extends Writable {
   private seal(): void {
     if (this.lingerTimer !== null) { clearTimeout(this.lingerTimer); this.lingerTimer = null; }
     if (this.current.length === 0) return;
-    this.queue.push({ items: this.current, bytes: this.currentBytes });
+    this.queue.push({ items: this.current, bytes: this.currentBytes, seq: this.nextSeq++ });
     this.current = [];
     this.currentBytes = 0;
     this.pump();
@@ -210,7 +213,7 @@ export abstract class BatchingSink extends Writable {
       const batch = this.queue.shift()!;
       this.inFlight++;
       this.stats.sent += batch.items.length;
-      this.sendBatch(batch.items).then(() => this.acked(batch), (err: Error) => this.failed(batch, err));
+      this.sendBatch(batch.items, batch.seq).then(() => this.acked(batch), (err: Error) => this.failed(batch, err));
     }
   }
 
