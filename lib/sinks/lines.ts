@@ -15,6 +15,35 @@ export function isFlowLine(line: string): boolean {
   return !line.startsWith('{"kind":"') || line.startsWith('{"kind":"flow"');
 }
 
+const KIND = Buffer.from('{"kind":"');
+const KIND_FLOW = Buffer.from('{"kind":"flow"');
+
+/** isFlowLine for a line as bytes (no decoding). */
+export function isFlowBytes(line: Buffer): boolean {
+  return !(line.length >= KIND.length && line.compare(KIND, 0, KIND.length, 0, KIND.length) === 0) || (line.length >= KIND_FLOW.length && line.compare(KIND_FLOW, 0, KIND_FLOW.length, 0, KIND_FLOW.length) === 0);
+}
+
+const NEEDLES = new Map<string, Buffer>();
+
+/** fieldOfLine for a line as bytes: only the value is decoded. */
+export function fieldOfBytes(line: Buffer, field: string): string | undefined {
+  let needle = NEEDLES.get(field);
+  if (needle === undefined) {
+    needle = Buffer.from(`"${field}":`);
+    if (NEEDLES.size < 1000) NEEDLES.set(field, needle);
+  }
+  const i = line.indexOf(needle);
+  if (i < 0) return undefined;
+  let end = i + needle.length;
+  if (line[end] === 34) {
+    end++;
+    while (end < line.length && line[end] !== 34) end += line[end] === 92 ? 2 : 1;
+    return fieldOfLine(line.toString('utf8', i, Math.min(end + 1, line.length)), field);
+  }
+  while (end < line.length && line[end] !== 44 && line[end] !== 125) end++;
+  return fieldOfLine(line.toString('latin1', i, end), field);
+}
+
 /**
  * The text of a top-level string or number field of a JSON line (its first occurrence: flowpipe
  * writes the record's own keys before nested objects), or undefined.

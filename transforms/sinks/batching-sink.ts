@@ -6,8 +6,9 @@
 // at the end a flush that waits for acknowledgements up to a deadline and reports what was not
 // delivered. Subclasses only connect and ship a batch.
 import { Writable } from 'node:stream';
+import { LineEncoder, NO_ROOM, type KeyCase } from '../../lib/ndjson/line-encoder.js';
 import { toJson } from '../../lib/ndjson/json.js';
-import { isFlowLine, isFlowRecord } from '../../lib/sinks/lines.js';
+import { isFlowBytes, isFlowRecord } from '../../lib/sinks/lines.js';
 
 export type SinkErrorPolicy = 'block' | 'buffer' | 'exit';
 
@@ -64,8 +65,11 @@ export interface SinkStats {
 /** A sink that cannot go on (policy 'exit', or unreachable at start when asked to check). */
 export class SinkError extends Error {}
 
-/** One record as shipped: JSON text, or bytes (a raw datagram envelope). */
+/** One record as shipped: JSON bytes (a slice of a line), text (a CSV row), or a raw datagram envelope. */
 export type SinkItem = string | Buffer;
+
+/** Bytes of JSON lines written for record objects: items are slices of these. */
+const ENCODE_CHUNK = 256 * 1024;
 
 interface Batch {
   items: SinkItem[];
@@ -88,7 +92,10 @@ export abstract class BatchingSink extends Writable {
   private lingerTimer: NodeJS.Timeout | null = null;
   /** A write held back (backpressure) until the buffer drains. */
   private held: (() => void) | null = null;
-  private partial = '';
+  private partial: Buffer | null = null;
+  private encoder: LineEncoder | null = null;
+  private encodeBuf: Buffer = Buffer.alloc(0);
+  private encodePos = 0;
   private drained: (() => void) | null = null;
   private closing = false;
   private nextSeq = 0;
@@ -119,9 +126,27 @@ export abstract class BatchingSink extends Writable {
   /** Closes the connection. */
   protected abstract disconnect(): Promise<void>;
 
-  /** What is shipped for a record object (default: the record as JSON text). */
+  /** Key case of the JSON the default serialize() writes. */
+  protected keyCase(): KeyCase {
+    return 'as-is';
+  }
+
+  /**
+   * What is shipped for a record object (default: its JSON, written by the compiled line writers
+   * into a shared chunk; the item is a slice of it, without the newline).
+   */
   protected serialize(r: Record<string, unknown>): SinkItem {
-    return toJson(r);
+    const enc = (this.encoder ??= new LineEncoder(this.keyCase()));
+    let end = enc.write(r, this.encodeBuf, this.encodePos);
+    if (end === NO_ROOM) {
+      this.encodeBuf = Buffer.allocUnsafe(ENCODE_CHUNK);
+      this.encodePos = 0;
+      end = enc.write(r, this.encodeBuf, 0);
+      if (end === NO_ROOM) return Buffer.from(toJson(r)); // larger than a chunk
+    }
+    const item = this.encodeBuf.subarray(this.encodePos, end - 1);
+    this.encodePos = end;
+    return item;
   }
 
   /** Is this object a record the sink takes (default: flows, or everything with records 'all')? */
@@ -129,8 +154,8 @@ export abstract class BatchingSink extends Writable {
     return this.options.records === 'all' || isFlowRecord(r);
   }
 
-  /** What is shipped for a JSON line that came as bytes (default: the line). */
-  protected fromLine(line: string): SinkItem {
+  /** What is shipped for a JSON line that came as bytes (default: the line's bytes). */
+  protected fromLine(line: Buffer): SinkItem {
     return line;
   }
 
@@ -144,7 +169,8 @@ export abstract class BatchingSink extends Writable {
   }
 
   override _write(chunk: unknown, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
-    if (Buffer.isBuffer(chunk) || typeof chunk === 'string') this.addText(chunk.toString());
+    if (Buffer.isBuffer(chunk)) this.addBytes(chunk);
+    else if (typeof chunk === 'string') this.addBytes(Buffer.from(chunk));
     else if (chunk !== null && typeof chunk === 'object') this.addRecord(chunk as Record<string, unknown>);
     this.afterAdd(done);
   }
@@ -158,21 +184,26 @@ export abstract class BatchingSink extends Writable {
     this.add(this.serialize(r));
   }
 
-  private addText(text: string): void {
+  /** NDJSON bytes: each line a record (slices, no copy; a line cut between chunks is joined). */
+  private addBytes(chunk: Buffer): void {
+    let b = chunk;
+    if (this.partial !== null) {
+      b = Buffer.concat([this.partial, chunk]);
+      this.partial = null;
+    }
     let start = 0;
-    const s = this.partial + text;
-    for (let nl = s.indexOf('\n'); nl >= 0; nl = s.indexOf('\n', start)) {
-      const line = s.slice(start, nl);
+    for (let nl = b.indexOf(10); nl >= 0; nl = b.indexOf(10, start)) {
+      const line = b.subarray(start, nl);
       start = nl + 1;
       if (line.length === 0) continue;
       this.stats.received++;
-      if (this.options.records === 'flows' && !isFlowLine(line)) {
+      if (this.options.records === 'flows' && !isFlowBytes(line)) {
         this.stats.filtered++;
         continue;
       }
       this.add(this.fromLine(line));
     }
-    this.partial = s.slice(start);
+    if (start < b.length) this.partial = Buffer.from(b.subarray(start));
   }
 
   private add(item: SinkItem): void {
@@ -268,7 +299,7 @@ export abstract class BatchingSink extends Writable {
   }
 
   override _final(done: (err?: Error | null) => void): void {
-    if (this.partial.length > 0) this.addText('\n');
+    if (this.partial !== null) this.addBytes(Buffer.from('\n'));
     this.seal();
     this.closing = true;
     const finish = (): void => {

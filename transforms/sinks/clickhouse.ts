@@ -7,7 +7,6 @@ import { Agent, request } from 'node:http';
 import { snakeLine } from '../../lib/sinks/lines.js';
 import { clickhouseType, columnsFor, quoteIdent, type Column } from '../../lib/sinks/schema.js';
 import { checkParams, commonOptions, COMMON_PARAMS, parseSinkUrl, SinkUrlError, type SinkUrl } from '../../lib/sinks/url.js';
-import { toJson } from '../../lib/ndjson/json.js';
 import { BatchingSink, type SinkItem, type SinkOptions } from './batching-sink.js';
 
 export interface ClickHouseSinkOptions extends SinkOptions {
@@ -15,6 +14,19 @@ export interface ClickHouseSinkOptions extends SinkOptions {
   columns?: readonly string[];
   /** NDJSON bytes that come in already have snake_case keys (decode({ select: { keyCase: 'snake' } })). */
   snakeInput?: boolean;
+}
+
+/** Items as one body of newline-terminated lines. */
+export function joinLines(items: readonly SinkItem[]): Buffer {
+  let n = 0;
+  for (const it of items) n += (Buffer.isBuffer(it) ? it.length : Buffer.byteLength(it)) + 1;
+  const out = Buffer.allocUnsafe(n);
+  let p = 0;
+  for (const it of items) {
+    p += Buffer.isBuffer(it) ? it.copy(out, p) : out.write(it, p);
+    out[p++] = 10;
+  }
+  return out;
 }
 
 /** `major.minor` of a version text as a comparable number (18.16 -> 18016). */
@@ -86,17 +98,18 @@ export class ClickHouseSink extends BatchingSink {
     return this.ready;
   }
 
-  protected override serialize(r: Record<string, unknown>): SinkItem {
-    return snakeLine(toJson(r));
+  /** Records are written with snake_case keys by the compiled line writers. */
+  protected override keyCase(): 'snake' {
+    return 'snake';
   }
 
-  protected override fromLine(line: string): string {
-    return this.snakeInput ? line : snakeLine(line);
+  protected override fromLine(line: Buffer): SinkItem {
+    return this.snakeInput ? line : snakeLine(line.toString());
   }
 
   protected async sendBatch(items: readonly SinkItem[]): Promise<void> {
     await this.connect();
-    await this.query(`INSERT INTO ${quoteIdent(this.db, true)}.${quoteIdent(this.table, true)} FORMAT JSONEachRow`, items.join('\n') + '\n');
+    await this.query(`INSERT INTO ${quoteIdent(this.db, true)}.${quoteIdent(this.table, true)} FORMAT JSONEachRow`, joinLines(items));
   }
 
   protected disconnect(): Promise<void> {

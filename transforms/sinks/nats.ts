@@ -6,7 +6,7 @@
 // comes after the stream took the whole batch. Every message carries a Nats-Msg-Id, so a batch
 // sent again after a failure is not stored twice (within the stream's duplicate window, 2 min).
 import { randomBytes } from 'node:crypto';
-import { fieldOfLine } from '../../lib/sinks/lines.js';
+import { fieldOfBytes, fieldOfLine } from '../../lib/sinks/lines.js';
 import { checkParams, commonOptions, COMMON_PARAMS, parseSinkUrl, SinkUrlError, type SinkUrl } from '../../lib/sinks/url.js';
 import { BatchingSink, type SinkItem, type SinkOptions } from './batching-sink.js';
 import { importClient } from './client-package.js';
@@ -77,9 +77,10 @@ export class NatsSink extends BatchingSink {
     return this.opening;
   }
 
-  private subjectOf(text: string): string {
+  private subjectOf(item: SinkItem): string {
     if (!this.subject.includes('{exporter}')) return this.subject;
-    return this.subject.replace('{exporter}', subjectToken(fieldOfLine(text, 'exporter') ?? 'unknown'));
+    const exporter = Buffer.isBuffer(item) ? fieldOfBytes(item, 'exporter') : fieldOfLine(item, 'exporter');
+    return this.subject.replace('{exporter}', subjectToken(exporter ?? 'unknown'));
   }
 
   protected async sendBatch(items: readonly SinkItem[], seq: number): Promise<void> {
@@ -88,12 +89,12 @@ export class NatsSink extends BatchingSink {
       const nc = this.nc!, headers = this.mods!.transport.headers;
       const id = `${this.idPrefix}-${seq}-`;
       for (let i = 0; i < items.length - 1; i++) {
-        const text = String(items[i]);
+        const item = items[i]!;
         const h = headers();
         h.set('Nats-Msg-Id', id + i);
-        nc.publish(this.subjectOf(text), text, { headers: h });
+        nc.publish(this.subjectOf(item), item, { headers: h });
       }
-      const last = String(items[items.length - 1]);
+      const last = items[items.length - 1]!;
       await this.js!.publish(this.subjectOf(last), last, { msgID: id + (items.length - 1), timeout: 10_000 });
     } catch (err) {
       const nc = this.nc;

@@ -20,8 +20,8 @@ interface RedisClient {
   multi(): RedisMulti;
 }
 interface RedisMulti {
-  rPush(key: string, values: string[]): RedisMulti;
-  xAdd(key: string, id: string, fields: Record<string, string>, options?: object): RedisMulti;
+  rPush(key: string, values: (string | Buffer)[]): RedisMulti;
+  xAdd(key: string, id: string, fields: Record<string, string | Buffer>, options?: object): RedisMulti;
   hIncrBy(key: string, field: string, n: number): RedisMulti;
   execAsPipeline(): Promise<unknown[]>;
 }
@@ -78,12 +78,11 @@ export class RedisSink extends BatchingSink {
       throw err;
     }
     const m = client.multi();
-    const texts = items.map(String);
-    if (this.mode === 'list') m.rPush(this.key, texts);
+    if (this.mode === 'list') m.rPush(this.key, items as (string | Buffer)[]);
     else if (this.mode === 'stream') {
       const options = this.maxlen > 0 ? { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: this.maxlen } } : undefined;
-      for (const t of texts) m.xAdd(this.key, '*', { flow: t }, options);
-    } else this.counters(m, texts);
+      for (const t of items) m.xAdd(this.key, '*', { flow: t }, options);
+    } else this.counters(m, items.map(String));
     try {
       await m.execAsPipeline();
     } catch (err) {
