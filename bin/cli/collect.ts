@@ -5,7 +5,6 @@ import { Readable, Writable, type Transform } from 'node:stream';
 import { FlowDecoder, type SavedTemplate } from '../../lib/decoder.js';
 import { toJson } from '../../lib/ndjson/json.js';
 import type { DecodeError } from '../../lib/types.js';
-import { fileSink } from '../../transforms/sinks/file-sink.js';
 import { parallelDecode } from '../../transforms/core/parallel-decode.js';
 import { udpSource } from '../../transforms/sources/udp-source.js';
 import { num, parse, UsageError, type Parsed } from './args.js';
@@ -14,15 +13,17 @@ import { readTemplateFile, writeTemplateFile } from './templates-file.js';
 import { warmUpExports } from '../../lib/runtime/warm-up.js';
 import type { EnrichConfig, Enrichment } from '../../transforms/enrich/load.js';
 import { ENRICH_HELP, ENRICH_OPTIONS, enrichConfig, loadEnrichment } from './enrich-options.js';
+import { checkSinks, DESTINATION_HELP, DESTINATION_OPTIONS, openDestinations, undeliveredLines } from './destinations.js';
+import type { KeyCase } from '../../lib/ndjson/line-encoder.js';
 
 export const COLLECT_HELP = `usage: flowpipe collect --listen [ADDR:]PORT[,PORT...] [options]
 
-Receives NetFlow/IPFIX/sFlow on UDP (IPv4 and IPv6), decodes, and writes records to stdout or
---to FILE. SIGUSR1 prints stats on stderr; SIGINT/SIGTERM stop receiving, drain what is in
-flight, save templates and exit 0.
+Receives NetFlow/IPFIX/sFlow on UDP (IPv4 and IPv6), decodes, and writes records to stdout,
+files or servers (--to). SIGUSR1 prints stats on stderr; SIGHUP reloads enrichment data;
+SIGINT/SIGTERM stop receiving, drain what is in flight, flush the sinks, save templates, exit 0.
 
   --listen LIST         ports or addresses: 2055,4739,6343 or 127.0.0.1:2055,[::1]:2055
-  --to FILE             write to FILE (.gz: gzip) instead of stdout
+${DESTINATION_HELP}
   --rotate-bytes N      start a new --to file every N bytes (FILE.1, FILE.2, ...)
   --rotate-seconds N    start a new --to file every N seconds
 ${OUTPUT_HELP}
@@ -63,19 +64,19 @@ function templateMissLine(e: DecodeError): void {
   process.stderr.write(`flowpipe: ${e.exporter}: ${e.reason}\n`);
 }
 
-async function inThread(p: Parsed, saved: SavedTemplate[], file: string | undefined, config: EnrichConfig | undefined): Promise<Engine> {
+async function inThread(p: Parsed, saved: SavedTemplate[], file: string | undefined, config: EnrichConfig | undefined, keyCase: KeyCase): Promise<Engine> {
   const decoder = new FlowDecoder({ templateScope: config?.templateScope });
   if (saved.length > 0) process.stderr.write(`flowpipe: loaded ${decoder.importTemplates(saved)} templates from ${file}\n`);
   const enrich = await loadEnrichment(config, false);
   enrich?.watch((err) => process.stderr.write(`flowpipe: reload failed, keeping the old data: ${err.message}\n`));
-  const { dec, stages } = decodeChain(p, decoder, enrich);
+  const { dec, stages } = decodeChain(p, decoder, enrich, keyCase);
   dec.on('flowpipe-error', templateMissLine);
   return {
     stages: [dec, ...stages],
     report: () => Promise.resolve({ decoder: decoder.stats, state: decoder.stateSize(), sequence: decoder.sequenceStats(), ...shapeStats(enrich, dec.flowsOnlyDropped) }),
     templates: () => Promise.resolve(decoder.exportTemplates()),
     warm: async () => {
-      const copy = decodeChain(p, new FlowDecoder(), await loadEnrichment(config, false));
+      const copy = decodeChain(p, new FlowDecoder(), await loadEnrichment(config, false), keyCase);
       return warmChain([copy.dec, ...copy.stages]);
     },
     reload: () => enrich?.reload() ?? Promise.resolve(),
@@ -86,7 +87,7 @@ function shapeStats(enrich: Enrichment | null, flowsOnlyDropped: number): Record
   return enrich !== null ? { normalize: enrich.stats } : flowsOnlyDropped > 0 ? { flowsOnlyDropped } : {};
 }
 
-async function onWorkers(p: Parsed, workers: number, saved: SavedTemplate[], file: string | undefined, config: EnrichConfig | undefined): Promise<Engine> {
+async function onWorkers(p: Parsed, workers: number, saved: SavedTemplate[], file: string | undefined, config: EnrichConfig | undefined, keyCase: KeyCase): Promise<Engine> {
   const { format, filter, fields } = outputChoices(p);
   if (format !== 'ndjson' && format !== 'count') throw new UsageError(`--workers writes ndjson or count, not '${format}'`);
   if (filter !== undefined) checkedFilter(filter);
@@ -94,7 +95,7 @@ async function onWorkers(p: Parsed, workers: number, saved: SavedTemplate[], fil
   (await loadEnrichment(config, false))?.unwatch();
   if (saved.length > 0) process.stderr.write(`flowpipe: loaded ${saved.length} templates from ${file} into ${workers} workers\n`);
   const par = parallelDecode({
-    workers, output: format, filter, fields, templates: saved, decoder: { templateScope: config?.templateScope },
+    workers, output: format, filter, fields, keyCase, templates: saved, decoder: { templateScope: config?.templateScope },
     ...(config !== undefined ? { enrich: config } : {}), flowsOnly: p.opts.has('flows-only'),
   });
   par.on('flowpipe-error', templateMissLine);
@@ -115,7 +116,7 @@ async function onWorkers(p: Parsed, workers: number, saved: SavedTemplate[], fil
 
 export async function collectCommand(argv: string[]): Promise<number> {
   const p = parse(argv, {
-    ...OUTPUT_OPTIONS, ...ENRICH_OPTIONS, listen: 'value', to: 'value', 'rotate-bytes': 'value', 'rotate-seconds': 'value', allow: 'value',
+    ...OUTPUT_OPTIONS, ...ENRICH_OPTIONS, ...DESTINATION_OPTIONS, listen: 'value', 'rotate-bytes': 'value', 'rotate-seconds': 'value', allow: 'value',
     templates: 'value', 'stats-interval': 'value', 'recv-buffer': 'value', queue: 'value', workers: 'value', help: 'flag',
   });
   if (p.opts.has('help')) {
@@ -127,8 +128,14 @@ export async function collectCommand(argv: string[]): Promise<number> {
   const templates = p.opts.get('templates') as string | undefined;
   const workers = num(p.opts.get('workers'), '--workers') ?? 0;
   const saved = readTemplateFile(templates);
-  const config = enrichConfig(p);
-  const engine = workers >= 1 ? await onWorkers(p, Math.floor(workers), saved, templates, config) : await inThread(p, saved, templates, config);
+  const dest = await openDestinations(p, 'buffer', {
+    maxBytes: num(p.opts.get('rotate-bytes'), '--rotate-bytes'), maxAgeMs: (num(p.opts.get('rotate-seconds'), '--rotate-seconds') ?? 0) * 1000 || undefined,
+  });
+  if (p.opts.get('on-sink-error') === 'exit') await checkSinks(dest);
+  const asked = enrichConfig(p);
+  const config = dest.wantsNormalize ? { ...asked, normalize: true } : asked;
+  const keyCase: KeyCase = dest.snake ? 'snake' : 'as-is';
+  const engine = workers >= 1 ? await onWorkers(p, Math.floor(workers), saved, templates, config, keyCase) : await inThread(p, saved, templates, config, keyCase);
   const allow = p.opts.get('allow');
   const source = udpSource({
     listen: listen.split(',').map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
@@ -136,17 +143,16 @@ export async function collectCommand(argv: string[]): Promise<number> {
     recvBufferSize: num(p.opts.get('recv-buffer'), '--recv-buffer') ?? 8 * 1024 * 1024,
     maxQueue: num(p.opts.get('queue'), '--queue'),
   });
-  const to = p.opts.get('to');
-  const out: Writable = typeof to === 'string'
-    ? fileSink(to, { maxBytes: num(p.opts.get('rotate-bytes'), '--rotate-bytes'), maxAgeMs: (num(p.opts.get('rotate-seconds'), '--rotate-seconds') ?? 0) * 1000 || undefined })
-    : process.stdout;
+  const out: Writable = dest.writable;
+  for (const s of dest.sinks) s.check().catch((err: Error) => process.stderr.write(`flowpipe: ${err.message}; buffering (--on-sink-error ${String(p.opts.get('on-sink-error') ?? 'buffer')})\n`));
   await engine.warm(); // a cold decoder at full load loses its first datagrams (see lib/warm-up.ts)
   const bound = await source.listen();
   process.stderr.write(`flowpipe: listening on ${bound.map((b) => `${b.address}:${b.port}`).join(', ')}\n`);
   const stats = async (): Promise<void> => {
     const r = await engine.report();
     const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
-    process.stderr.write(toJson({ receiver: { ...source.stats, kernel: kernelAtStop ?? source.kernelStats() }, ...r, memory: { rss, heapUsed, heapTotal, external, arrayBuffers } }) + '\n');
+    const sinks = dest.sinks.length > 0 ? { sinks: dest.stats() } : {};
+    process.stderr.write(toJson({ receiver: { ...source.stats, kernel: kernelAtStop ?? source.kernelStats() }, ...r, ...sinks, memory: { rss, heapUsed, heapTotal, external, arrayBuffers } }) + '\n');
   };
   const printStats = (): void => void stats().catch(() => undefined);
   process.on('SIGUSR1', printStats);
@@ -181,5 +187,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
     await save();
   }
   await stats();
+  const lost = undeliveredLines(dest);
+  for (const l of lost) process.stderr.write(l + '\n');
   return 0;
 }

@@ -9,6 +9,7 @@ import type { Datagram } from '../../transforms/core/datagram.js';
 import { hostPort, parse } from './args.js';
 import { decodeChain, OUTPUT_HELP, OUTPUT_OPTIONS } from './output.js';
 import { ENRICH_HELP, ENRICH_OPTIONS, enrichConfig, loadEnrichment } from './enrich-options.js';
+import { checkSinks, DESTINATION_HELP, DESTINATION_OPTIONS, openDestinations, undeliveredLines } from './destinations.js';
 import { loadTemplates, saveTemplates } from './templates-file.js';
 
 export const DECODE_HELP = `usage: flowpipe decode [options] [FILE...]
@@ -20,16 +21,17 @@ reads stdin.
 
   --exporter IP:PORT  exporter raw input is attributed to (default 0.0.0.0:0)
 ${OUTPUT_HELP}
+${DESTINATION_HELP}
 ${ENRICH_HELP}
   --templates FILE    load template state from FILE first, save it there at the end
   --strict            exit 1 if any decode error occurred
   --stats             summary on stderr: datagrams, records, errors by kind, template misses, sequence loss
 
 exit status: 0 input read (decode errors are reported on stderr and counted), 1 unreadable
-input or --strict with errors, 2 usage error`;
+input, a sink that cannot be used or records it did not take, or --strict with errors, 2 usage error`;
 
 export async function decodeCommand(argv: string[]): Promise<number> {
-  const p = parse(argv, { ...OUTPUT_OPTIONS, ...ENRICH_OPTIONS, exporter: 'value', templates: 'value', strict: 'flag', stats: 'flag', help: 'flag' });
+  const p = parse(argv, { ...OUTPUT_OPTIONS, ...ENRICH_OPTIONS, ...DESTINATION_OPTIONS, exporter: 'value', templates: 'value', strict: 'flag', stats: 'flag', help: 'flag' });
   if (p.opts.has('help')) {
     process.stdout.write(DECODE_HELP + '\n');
     return 0;
@@ -37,8 +39,11 @@ export async function decodeCommand(argv: string[]): Promise<number> {
   const ex = p.opts.get('exporter');
   const exporter = typeof ex === 'string' ? hostPort(ex, '--exporter') : { address: '0.0.0.0', port: 0 };
   const templates = p.opts.get('templates') as string | undefined;
-  const config = enrichConfig(p);
+  const dest = await openDestinations(p, 'block');
+  const asked = enrichConfig(p);
+  const config = dest.wantsNormalize ? { ...asked, normalize: true } : asked;
   const enrich = await loadEnrichment(config, false);
+  await checkSinks(dest); // a server that is not there: one line, exit 1, before reading anything
   const decoder = new FlowDecoder({ templateScope: config?.templateScope });
   loadTemplates(decoder, templates);
   const files = p.positional.length > 0 ? p.positional : ['-'];
@@ -56,7 +61,7 @@ export async function decodeCommand(argv: string[]): Promise<number> {
       }
     }
   }
-  const { dec, stages } = decodeChain(p, decoder, enrich);
+  const { dec, stages } = decodeChain(p, decoder, enrich, dest.snake ? 'snake' : 'as-is');
   // Progress on a terminal when reading files: datagrams and records so far, every half second.
   const progress = process.stderr.isTTY && !files.includes('-')
     ? setInterval(() => process.stderr.write(`\r${current}: ${decoder.stats.datagrams} datagrams, ${Object.values(decoder.stats.records).reduce((a, b) => a + b, 0)} records\x1b[K`), 500)
@@ -65,7 +70,7 @@ export async function decodeCommand(argv: string[]): Promise<number> {
     errors++;
     process.stderr.write(`flowpipe: ${current}: ${e.kind} (exporter ${e.exporter}, offset ${e.offset}${e.held ? ', held data' : ''}): ${e.reason}\n`);
   });
-  const chain: (NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream)[] = [Readable.from(all(), { objectMode: true }), dec, ...stages, process.stdout];
+  const chain: (NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream)[] = [Readable.from(all(), { objectMode: true }), dec, ...stages, dest.writable];
   try {
     await pipeline(chain);
   } finally {
@@ -77,8 +82,11 @@ export async function decodeCommand(argv: string[]): Promise<number> {
   saveTemplates(decoder, templates);
   if (p.opts.has('stats')) {
     const shaped = enrich !== null ? { normalize: enrich.stats } : dec.flowsOnlyDropped > 0 ? { flowsOnlyDropped: dec.flowsOnlyDropped } : {};
-    process.stderr.write(toJson({ ...decoder.stats, ...shaped, sequence: decoder.sequenceStats() }) + '\n');
+    process.stderr.write(toJson({ ...decoder.stats, ...shaped, sequence: decoder.sequenceStats(), ...(dest.sinks.length > 0 ? { sinks: dest.stats() } : {}) }) + '\n');
   }
+  const lost = undeliveredLines(dest);
+  for (const l of lost) process.stderr.write(l + '\n');
+  if (lost.length > 0) return 1;
   if (unreadable) return 1;
   return p.opts.has('strict') && errors > 0 ? 1 : 0;
 }

@@ -10,6 +10,7 @@ import { toNdjson } from '../../transforms/format/ndjson.js';
 import type { FlowDecoder } from '../../lib/decoder.js';
 import { DecodeStream } from '../../transforms/core/decode.js';
 import type { Enrichment } from '../../transforms/enrich/load.js';
+import type { KeyCase } from '../../lib/ndjson/line-encoder.js';
 import { UsageError, type Parsed } from './args.js';
 
 export const OUTPUT_OPTIONS = { format: 'value', fields: 'value', filter: 'value' } as const;
@@ -58,10 +59,10 @@ export function outputChoices(p: Parsed): { format: string; filter?: string; fie
  * The decode stage and the stages after it. NDJSON (the default) is written by the decode stage
  * itself, filter and fields included: no stream hop per record.
  */
-export function decodeChain(p: Parsed, decoder: FlowDecoder, enrich: Enrichment | null = null): { dec: DecodeStream; stages: Transform[] } {
+export function decodeChain(p: Parsed, decoder: FlowDecoder, enrich: Enrichment | null = null, keyCase: KeyCase = 'as-is'): { dec: DecodeStream; stages: Transform[] } {
   const { format, filter: f, fields } = outputChoices(p);
   const shape = { ...(enrich !== null ? { enrich } : {}), flowsOnly: p.opts.has('flows-only') };
   if (format !== 'ndjson') return { dec: new DecodeStream({ decoder, ...shape }), stages: outputStages(p) };
   if (f !== undefined) checkedFilter(f);
-  return { dec: new DecodeStream({ decoder, output: 'ndjson', select: { filter: f, fields }, ...shape }), stages: [] };
+  return { dec: new DecodeStream({ decoder, output: 'ndjson', select: { filter: f, fields, keyCase }, ...shape }), stages: [] };
 }

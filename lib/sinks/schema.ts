@@ -1,6 +1,7 @@
 // Table columns for the normalized flow shape (or for --fields): snake_case names and the
-// ClickHouse and PostgreSQL type of each. Times are epoch milliseconds (UInt64 in ClickHouse, so
-// Debian's 18.16 server, which has no DateTime64, takes them; timestamptz in PostgreSQL).
+// ClickHouse and PostgreSQL type of each. Times are epoch milliseconds, sub-millisecond fractions
+// kept (Float64 in ClickHouse, so Debian's 18.16 server, which has no DateTime64, takes them:
+// exact to the microsecond; timestamptz in PostgreSQL).
 import { ENRICHED_FIELDS, NORMALIZED_FIELDS } from '../normalize/flow.js';
 import { snakeCase } from './lines.js';
 
@@ -35,7 +36,7 @@ export function columnsFor(fields?: readonly string[]): Column[] {
 /** ClickHouse types; `rich` (a server of 22.3 or later) adds LowCardinality for repetitive text. */
 export function clickhouseType(kind: ColumnKind, rich: boolean): string {
   switch (kind) {
-    case 'time': return 'UInt64';
+    case 'time': return 'Float64';
     case 'lowtext': return rich ? 'LowCardinality(String)' : 'String';
     case 'text': case 'addr': case 'mac': return 'String';
     case 'u8': return 'UInt8';

@@ -4,7 +4,7 @@ import { BIN, ROOT } from './paths.js';
 
 /** Runs `flowpipe ARGS` to the end (stdout and stderr as Buffers). */
 export const run = (args: string[], input?: Buffer): ReturnType<typeof spawnSync> =>
-  spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, input, encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 });
+  spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, input, encoding: 'buffer', maxBuffer: 256 * 1024 * 1024, timeout: 180_000 });
 
 /** NDJSON text as objects. */
 export const lines = (b: Buffer | string): Record<string, unknown>[] => b.toString().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);

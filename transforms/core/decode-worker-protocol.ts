@@ -4,6 +4,7 @@ import type { DecoderOptions, DecoderStats, SavedTemplate, SequenceReport, State
 import type { DecodeError } from '../../lib/types.js';
 import type { NormalizeStats } from '../../lib/normalize/normalizer.js';
 import type { EnrichConfig } from '../enrich/load.js';
+import type { KeyCase } from '../../lib/ndjson/line-encoder.js';
 
 /** What a worker does with its records. */
 export type WorkerOutput = 'ndjson' | 'count';
@@ -17,6 +18,8 @@ export interface WorkerSetup {
   filter?: string;
   /** Output only these fields. */
   fields?: string[];
+  /** NDJSON keys in snake_case (table sinks) or as the records have them. */
+  keyCase: KeyCase;
   chunkBytes: number;
   /** Normalize and enrich in the worker (each worker loads the data files itself). */
   enrich?: EnrichConfig;

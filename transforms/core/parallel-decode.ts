@@ -14,6 +14,7 @@ import type { DecoderOptions, DecoderStats, SavedTemplate, SequenceReport, State
 import type { DecodeError } from '../../lib/types.js';
 import type { NormalizeStats } from '../../lib/normalize/normalizer.js';
 import type { EnrichConfig } from '../enrich/load.js';
+import type { KeyCase } from '../../lib/ndjson/line-encoder.js';
 import type { Datagram } from './datagram.js';
 import type { FromWorker, OutputChunk, ToWorker, WorkerOutput, WorkerReport, WorkerSetup } from './decode-worker-protocol.js';
 
@@ -26,6 +27,8 @@ export interface ParallelDecodeOptions {
   filter?: string;
   /** Output only these fields. */
   fields?: string[];
+  /** NDJSON keys in snake_case (the table sinks'), or as the records have them. */
+  keyCase?: KeyCase;
   /** Decoder options, for every worker. */
   decoder?: DecoderOptions;
   /** Normalize and enrich in the workers (each loads the data files). */
@@ -149,7 +152,7 @@ export class ParallelDecode extends Transform {
     this.batchDelayMs = Math.max(0, options.batchDelayMs ?? 1);
     const setup: WorkerSetup = {
       decoder: options.decoder ?? {}, templates: options.templates ?? [], output: options.output ?? 'ndjson',
-      filter: options.filter, fields: options.fields, chunkBytes: 64 * 1024,
+      filter: options.filter, fields: options.fields, keyCase: options.keyCase ?? 'as-is', chunkBytes: 64 * 1024,
       ...(options.enrich !== undefined ? { enrich: options.enrich } : {}), flowsOnly: options.flowsOnly === true,
     };
     for (let i = 0; i < n; i++) {

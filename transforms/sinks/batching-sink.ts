@@ -53,6 +53,8 @@ export interface SinkStats {
   buffered: number;
   /** Records dropped because the buffer was full during an outage. */
   dropped: number;
+  /** Records the server refused as bad data (a retry would not help; see lastError). */
+  rejected: number;
   /** Batches acknowledged. */
   batches: number;
   /** Failed batch attempts. */
@@ -64,6 +66,9 @@ export interface SinkStats {
 
 /** A sink that cannot go on (policy 'exit', or unreachable at start when asked to check). */
 export class SinkError extends Error {}
+
+/** Thrown by sendBatch when the server refused the data itself: the batch is counted as rejected, not retried. */
+export class RejectedBatch extends Error {}
 
 /** One record as shipped: JSON bytes (a slice of a line), text (a CSV row), or a raw datagram envelope. */
 export type SinkItem = string | Buffer;
@@ -116,7 +121,7 @@ export abstract class BatchingSink extends Writable {
       retryMaxMs: options.retryMaxMs ?? 10_000,
     };
     this.retryDelay = this.options.retryMinMs;
-    this.stats = { sink: display, received: 0, filtered: 0, sent: 0, acked: 0, retried: 0, buffered: 0, dropped: 0, batches: 0, failures: 0, undelivered: 0, lastError: null };
+    this.stats = { sink: display, received: 0, filtered: 0, sent: 0, acked: 0, retried: 0, buffered: 0, dropped: 0, rejected: 0, batches: 0, failures: 0, undelivered: 0, lastError: null };
   }
 
   /** Connects (and prepares: a table, a stream); rejects when the server cannot be used. */
@@ -265,6 +270,15 @@ export abstract class BatchingSink extends Writable {
     this.inFlight--;
     this.stats.failures++;
     this.stats.lastError = err.message;
+    if (err instanceof RejectedBatch) {
+      this.stats.rejected += batch.items.length;
+      this.stats.buffered -= batch.items.length;
+      this.bufferedBytes -= batch.bytes;
+      this.release();
+      this.pump();
+      this.checkDrained();
+      return;
+    }
     this.healthy = false;
     if (this.options.onError === 'exit') {
       this.destroy(new SinkError(`${this.display}: ${err.message}`));

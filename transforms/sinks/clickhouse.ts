@@ -7,7 +7,11 @@ import { Agent, request } from 'node:http';
 import { snakeLine } from '../../lib/sinks/lines.js';
 import { clickhouseType, columnsFor, quoteIdent, type Column } from '../../lib/sinks/schema.js';
 import { checkParams, commonOptions, COMMON_PARAMS, parseSinkUrl, SinkUrlError, type SinkUrl } from '../../lib/sinks/url.js';
-import { BatchingSink, type SinkItem, type SinkOptions } from './batching-sink.js';
+import { BatchingSink, RejectedBatch, type SinkItem, type SinkOptions } from './batching-sink.js';
+
+// ClickHouse exception codes worth a retry (timeouts, overload, too many parts, memory, network,
+// read-only replica); any other answer to an INSERT is about the data and is not retried.
+const TRANSIENT = new Set([159, 164, 202, 209, 210, 241, 242, 252, 425]);
 
 export interface ClickHouseSinkOptions extends SinkOptions {
   /** Record fields to store (--fields); default the normalized shape with every enriched field. */
@@ -71,8 +75,11 @@ export class ClickHouseSink extends BatchingSink {
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString();
-          if (res.statusCode === 200) resolve(text);
-          else reject(new Error(`ClickHouse ${res.statusCode}: ${text.trim().split('\n')[0]!.slice(0, 300)}`));
+          if (res.statusCode === 200) return resolve(text);
+          const message = `ClickHouse ${res.statusCode}: ${text.trim().split('\n')[0]!.slice(0, 300)}`;
+          const code = Number(/Code: (\d+)/.exec(text)?.[1] ?? NaN);
+          const permanent = body !== undefined && res.statusCode !== 503 && !TRANSIENT.has(code);
+          reject(permanent ? new RejectedBatch(message) : new Error(message));
         });
         res.on('error', reject);
       });
@@ -88,7 +95,7 @@ export class ClickHouseSink extends BatchingSink {
       const rich = versionNumber(this.version) >= 22003;
       const cols = this.columns.map((c) => `${quoteIdent(c.name, true)} ${clickhouseType(c.kind, rich)}`);
       const order = this.columns.some((c) => c.name === 'time_received') ? 'time_received' : 'tuple()';
-      const partition = order === 'time_received' ? 'PARTITION BY toYYYYMMDD(toDateTime(intDiv(time_received, 1000))) ' : '';
+      const partition = order === 'time_received' ? 'PARTITION BY toYYYYMMDD(toDateTime(toUInt32(time_received / 1000))) ' : '';
       await this.query(`CREATE DATABASE IF NOT EXISTS ${quoteIdent(this.db, true)}`);
       await this.query(`CREATE TABLE IF NOT EXISTS ${quoteIdent(this.db, true)}.${quoteIdent(this.table, true)} (${cols.join(', ')}) ENGINE = MergeTree() ${partition}ORDER BY ${order}`);
     })().catch((err: Error) => {

@@ -1,4 +1,4 @@
-// kafka://HOST:PORT[,HOST:PORT]/TOPIC?key=exporter|FIELD&compression=lz4|zstd|gzip|snappy|none&format=json|raw
+// kafka://HOST:PORT[,HOST:PORT]/TOPIC?key=exporter|FIELD&compression=lz4|zstd|gzip|snappy|none&format=json|raw&timeout=MS
 // — one record per message (JSON, no newline), keyed so one exporter's flows stay in one partition,
 // with @confluentinc/kafka-javascript (librdkafka; its native producer API). `format=raw` takes
 // datagrams instead (collect) and writes each in the envelope of lib/sinks/envelope.ts, keyed by
@@ -7,7 +7,7 @@
 // producer is idempotent, so its own retries neither duplicate nor reorder.
 import { encodeEnvelope, type EnvelopedDatagram } from '../../lib/sinks/envelope.js';
 import { fieldOfBytes, fieldOfLine } from '../../lib/sinks/lines.js';
-import { checkParams, choiceParam, commonOptions, COMMON_PARAMS, parseSinkUrl, SinkUrlError, type SinkUrl } from '../../lib/sinks/url.js';
+import { checkParams, choiceParam, commonOptions, COMMON_PARAMS, numberParam, parseSinkUrl, SinkUrlError, type SinkUrl } from '../../lib/sinks/url.js';
 import { BatchingSink, type SinkItem, type SinkOptions } from './batching-sink.js';
 import { importClient } from './client-package.js';
 
@@ -36,15 +36,18 @@ export class KafkaSink extends BatchingSink {
   private readonly keyField: string;
   private readonly compression: string;
   readonly format: 'json' | 'raw';
+  /** How long librdkafka keeps trying to deliver a message before its batch fails (and is retried by us). */
+  private readonly deliveryTimeoutMs: number;
 
   constructor(readonly url: SinkUrl, options: SinkOptions = {}) {
     super(url.display, { batchRecords: 5000 }, { ...options, ...commonOptions(url) });
-    checkParams(url, ['key', 'compression', 'format', ...COMMON_PARAMS]);
+    checkParams(url, ['key', 'compression', 'format', 'timeout', ...COMMON_PARAMS]);
     if (!/^[A-Za-z0-9._-]{1,249}$/.test(url.path)) throw new SinkUrlError(`${url.display}: the path is the topic (letters, digits, '.', '_', '-')`);
     this.topic = url.path;
     this.keyField = url.params.get('key') ?? 'exporter';
     this.compression = choiceParam(url, 'compression', ['lz4', 'zstd', 'gzip', 'snappy', 'none'] as const, 'lz4');
     this.format = choiceParam(url, 'format', ['json', 'raw'] as const, 'json');
+    this.deliveryTimeoutMs = numberParam(url, 'timeout', 30_000, 100);
   }
 
   async connect(): Promise<void> {
@@ -59,10 +62,10 @@ export class KafkaSink extends BatchingSink {
       const p = new Producer({
         'metadata.broker.list': this.url.hosts.map((h) => `${h.host}:${h.port}`).join(','),
         'compression.codec': this.compression, 'enable.idempotence': true, 'linger.ms': 5,
-        'batch.num.messages': 10_000, 'queue.buffering.max.messages': 500_000, 'message.timeout.ms': 30_000,
+        'batch.num.messages': 10_000, 'queue.buffering.max.messages': 500_000,
         'socket.connection.setup.timeout.ms': 5000, dr_cb: true,
         ...(this.url.username ? { 'security.protocol': 'sasl_plaintext', 'sasl.mechanisms': 'PLAIN', 'sasl.username': this.url.username, 'sasl.password': this.url.password ?? '' } : {}),
-      }, {});
+      }, { 'message.timeout.ms': this.deliveryTimeoutMs, 'request.timeout.ms': Math.min(30_000, this.deliveryTimeoutMs) }); // topic-level settings
       p.on('delivery-report', (err, report) => {
         const b = report.opaque as Pending;
         if (err !== null) b.failed ??= err.message;

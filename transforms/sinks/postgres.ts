@@ -7,27 +7,38 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { columnsFor, postgresType, quoteIdent, type Column } from '../../lib/sinks/schema.js';
 import { checkParams, commonOptions, COMMON_PARAMS, parseSinkUrl, SinkUrlError, type SinkUrl } from '../../lib/sinks/url.js';
-import { BatchingSink, type SinkItem, type SinkOptions } from './batching-sink.js';
+import { BatchingSink, RejectedBatch, type SinkItem, type SinkOptions } from './batching-sink.js';
 import { importClient } from './client-package.js';
 
 export interface PostgresSinkOptions extends SinkOptions {
   /** Record fields to store (--fields); default the normalized shape with every enriched field. */
   columns?: readonly string[];
+  /** NDJSON bytes that come in have snake_case keys (decode({ select: { keyCase: 'snake' } })). */
+  snakeInput?: boolean;
 }
 
-interface PgClient { query(sql: string): Promise<unknown>; query(stream: NodeJS.WritableStream): NodeJS.WritableStream; release(err?: Error | boolean): void }
+interface PgClient { query(sql: string): Promise<unknown>; query(stream: NodeJS.WritableStream): NodeJS.WritableStream; release(err?: Error | boolean): void; on(e: 'error', f: (err: Error) => void): void }
 interface PgPool { connect(): Promise<PgClient>; end(): Promise<void>; on(e: 'error', f: (err: Error) => void): void }
+
+/** Epoch ms (with a sub-ms fraction) as ISO 8601 text to the microsecond, timestamptz's precision. */
+function isoMicro(ms: number): string {
+  const us = Math.round(ms * 1000);
+  const whole = Math.floor(us / 1000);
+  return new Date(whole).toISOString().slice(0, -1) + String(us - whole * 1000).padStart(3, '0') + 'Z';
+}
 
 /** A CSV field: NULL when absent (unquoted empty), text quoted when it needs to be. */
 function csvValue(v: unknown, c: Column): string {
   if (v === undefined || v === null) return '';
   switch (c.kind) {
-    case 'time': return typeof v === 'number' ? new Date(v).toISOString() : '';
+    case 'time': return typeof v === 'number' ? isoMicro(v) : '';
     case 'labels': return Array.isArray(v) ? `{${v.join(',')}}` : '';
     case 'u8': case 'u16': case 'u32': case 'u64': case 'float':
       return typeof v === 'number' || typeof v === 'bigint' ? String(v) : '';
     default: {
-      const s = typeof v === 'string' ? v : JSON.stringify(v);
+      // PostgreSQL text cannot hold NUL: it is left out (exporters pad strings with it).
+      const raw = typeof v === 'string' ? v : JSON.stringify(v);
+      const s = raw.includes('\u0000') ? raw.replace(/\u0000/g, '') : raw;
       return s === '' || /[",\n\r]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
     }
   }
@@ -40,6 +51,8 @@ export class PostgresSink extends BatchingSink {
   private readonly table: string;
   private readonly columns: Column[];
   private readonly parts: string[];
+  private readonly snakeInput: boolean;
+  private readonly watched = new WeakSet<PgClient>();
 
   constructor(readonly url: SinkUrl, options: PostgresSinkOptions = {}) {
     super(url.display, { batchRecords: 10_000 }, { ...options, ...commonOptions(url) });
@@ -49,6 +62,7 @@ export class PostgresSink extends BatchingSink {
     quoteIdent(this.table, false);
     this.columns = columnsFor(options.columns);
     this.parts = new Array<string>(this.columns.length).fill('');
+    this.snakeInput = options.snakeInput === true;
   }
 
   async connect(): Promise<void> {
@@ -84,20 +98,28 @@ export class PostgresSink extends BatchingSink {
    * row kept the garbage collector busy half the time.
    */
   protected override serialize(r: Record<string, unknown>): SinkItem {
-    const cols = this.columns;
-    const parts = this.parts;
-    for (let i = 0; i < cols.length; i++) parts[i] = csvValue(r[cols[i]!.field], cols[i]!);
-    return parts.join(',') + '\n';
+    return this.row(r, false);
   }
 
   /** A JSON line (from NDJSON bytes) parsed once into its CSV row. */
   protected override fromLine(line: Buffer): SinkItem {
-    return this.serialize(JSON.parse(line.toString()) as Record<string, unknown>);
+    return this.row(JSON.parse(line.toString()) as Record<string, unknown>, this.snakeInput);
+  }
+
+  private row(r: Record<string, unknown>, snake: boolean): string {
+    const cols = this.columns;
+    const parts = this.parts;
+    for (let i = 0; i < cols.length; i++) parts[i] = csvValue(r[snake ? cols[i]!.name : cols[i]!.field], cols[i]!);
+    return parts.join(',') + '\n';
   }
 
   protected async sendBatch(items: readonly SinkItem[]): Promise<void> {
     await this.connect();
     const client = await this.pool!.connect();
+    if (!this.watched.has(client)) {
+      this.watched.add(client);
+      client.on('error', () => undefined); // a connection that breaks mid-COPY fails its batch below
+    }
     try {
       const sql = `COPY ${quoteIdent(this.table, false)} (${this.columns.map((c) => quoteIdent(c.name, false)).join(', ')}) FROM STDIN WITH (FORMAT csv)`;
       const stream = client.query(this.copyFrom!(sql));
@@ -105,6 +127,9 @@ export class PostgresSink extends BatchingSink {
       client.release();
     } catch (err) {
       client.release(err as Error); // a broken connection is not reused
+      // SQLSTATE classes 22 (data exception), 23 (constraint), 42 (a column the table lacks): the data, not the server.
+      const state = (err as { code?: unknown }).code;
+      if (typeof state === 'string' && /^(22|23|42)/.test(state)) throw new RejectedBatch(`PostgreSQL ${state}: ${(err as Error).message}`);
       throw err;
     }
   }
