@@ -47,4 +47,9 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+  // A client library's native handle (librdkafka leaving a consumer group) can keep the process
+  // alive after the work is done and reported: give it a moment, then go.
+  setTimeout(() => process.exit(code), 3000).unref();
+});

@@ -114,6 +114,17 @@ async function onWorkers(p: Parsed, workers: number, saved: SavedTemplate[], fil
   };
 }
 
+/** --to kafka://…?format=raw: datagrams go to the sinks undecoded (decoding happens downstream). */
+function forwarder(): Engine {
+  return {
+    stages: [],
+    report: () => Promise.resolve({}),
+    templates: () => Promise.resolve([]),
+    warm: () => Promise.resolve(),
+    reload: () => Promise.resolve(),
+  };
+}
+
 export async function collectCommand(argv: string[]): Promise<number> {
   const p = parse(argv, {
     ...OUTPUT_OPTIONS, ...ENRICH_OPTIONS, ...DESTINATION_OPTIONS, listen: 'value', 'rotate-bytes': 'value', 'rotate-seconds': 'value', allow: 'value',
@@ -135,7 +146,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
   const asked = enrichConfig(p);
   const config = dest.wantsNormalize ? { ...asked, normalize: true } : asked;
   const keyCase: KeyCase = dest.snake ? 'snake' : 'as-is';
-  const engine = workers >= 1 ? await onWorkers(p, Math.floor(workers), saved, templates, config, keyCase) : await inThread(p, saved, templates, config, keyCase);
+  const engine = dest.raw ? forwarder() : workers >= 1 ? await onWorkers(p, Math.floor(workers), saved, templates, config, keyCase) : await inThread(p, saved, templates, config, keyCase);
   const allow = p.opts.get('allow');
   const source = udpSource({
     listen: listen.split(',').map((s) => (/^\d+$/.test(s) ? Number(s) : s)),

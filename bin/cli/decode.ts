@@ -6,10 +6,11 @@ import { toJson } from '../../lib/ndjson/json.js';
 import type { DecodeError } from '../../lib/types.js';
 import { captureSource } from '../../transforms/sources/capture-source.js';
 import type { Datagram } from '../../transforms/core/datagram.js';
-import { hostPort, parse } from './args.js';
+import { hostPort, parse, UsageError } from './args.js';
 import { decodeChain, OUTPUT_HELP, OUTPUT_OPTIONS } from './output.js';
 import { ENRICH_HELP, ENRICH_OPTIONS, enrichConfig, loadEnrichment } from './enrich-options.js';
 import { checkSinks, DESTINATION_HELP, DESTINATION_OPTIONS, openDestinations, undeliveredLines } from './destinations.js';
+import { KAFKA_INPUT_HELP, KAFKA_INPUT_OPTIONS, kafkaInput, type KafkaInput } from './kafka-input.js';
 import { loadTemplates, saveTemplates } from './templates-file.js';
 
 export const DECODE_HELP = `usage: flowpipe decode [options] [FILE...]
@@ -20,6 +21,7 @@ gzipped or not, to stdout. Files are decoded in order with one template state; n
 reads stdin.
 
   --exporter IP:PORT  exporter raw input is attributed to (default 0.0.0.0:0)
+${KAFKA_INPUT_HELP}
 ${OUTPUT_HELP}
 ${DESTINATION_HELP}
 ${ENRICH_HELP}
@@ -31,7 +33,7 @@ exit status: 0 input read (decode errors are reported on stderr and counted), 1 
 input, a sink that cannot be used or records it did not take, or --strict with errors, 2 usage error`;
 
 export async function decodeCommand(argv: string[]): Promise<number> {
-  const p = parse(argv, { ...OUTPUT_OPTIONS, ...ENRICH_OPTIONS, ...DESTINATION_OPTIONS, exporter: 'value', templates: 'value', strict: 'flag', stats: 'flag', help: 'flag' });
+  const p = parse(argv, { ...OUTPUT_OPTIONS, ...ENRICH_OPTIONS, ...DESTINATION_OPTIONS, ...KAFKA_INPUT_OPTIONS, exporter: 'value', templates: 'value', strict: 'flag', stats: 'flag', help: 'flag' });
   if (p.opts.has('help')) {
     process.stdout.write(DECODE_HELP + '\n');
     return 0;
@@ -39,6 +41,8 @@ export async function decodeCommand(argv: string[]): Promise<number> {
   const ex = p.opts.get('exporter');
   const exporter = typeof ex === 'string' ? hostPort(ex, '--exporter') : { address: '0.0.0.0', port: 0 };
   const templates = p.opts.get('templates') as string | undefined;
+  const from = p.opts.get('from');
+  if (typeof from === 'string' && p.positional.length > 0) throw new UsageError('--from reads Kafka: give no FILE');
   const dest = await openDestinations(p, 'block');
   const asked = enrichConfig(p);
   const config = dest.wantsNormalize ? { ...asked, normalize: true } : asked;
@@ -62,6 +66,7 @@ export async function decodeCommand(argv: string[]): Promise<number> {
     }
   }
   const { dec, stages } = decodeChain(p, decoder, enrich, dest.snake ? 'snake' : 'as-is');
+  const kafka: KafkaInput | null = typeof from === 'string' ? await kafkaInput(from, p.opts.has('until-end'), p.opts.get('template-store') as string | undefined, decoder, dec, dest) : null;
   // Progress on a terminal when reading files: datagrams and records so far, every half second.
   const progress = process.stderr.isTTY && !files.includes('-')
     ? setInterval(() => process.stderr.write(`\r${current}: ${decoder.stats.datagrams} datagrams, ${Object.values(decoder.stats.records).reduce((a, b) => a + b, 0)} records\x1b[K`), 500)
@@ -70,10 +75,11 @@ export async function decodeCommand(argv: string[]): Promise<number> {
     errors++;
     process.stderr.write(`flowpipe: ${current}: ${e.kind} (exporter ${e.exporter}, offset ${e.offset}${e.held ? ', held data' : ''}): ${e.reason}\n`);
   });
-  const chain: (NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream)[] = [Readable.from(all(), { objectMode: true }), dec, ...stages, dest.writable];
+  const chain: (NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream)[] = [kafka?.source ?? Readable.from(all(), { objectMode: true }), dec, ...stages, dest.writable];
   try {
     await pipeline(chain);
   } finally {
+    await kafka?.close();
     if (progress) {
       clearInterval(progress);
       process.stderr.write('\r\x1b[K');
@@ -82,7 +88,8 @@ export async function decodeCommand(argv: string[]): Promise<number> {
   saveTemplates(decoder, templates);
   if (p.opts.has('stats')) {
     const shaped = enrich !== null ? { normalize: enrich.stats } : dec.flowsOnlyDropped > 0 ? { flowsOnlyDropped: dec.flowsOnlyDropped } : {};
-    process.stderr.write(toJson({ ...decoder.stats, ...shaped, sequence: decoder.sequenceStats(), ...(dest.sinks.length > 0 ? { sinks: dest.stats() } : {}) }) + '\n');
+    const input = kafka !== null ? { kafka: { ...kafka.source.stats, templatesShared: kafka.shared?.saved ?? 0, templatesLoaded: kafka.shared?.loaded ?? 0 } } : {};
+    process.stderr.write(toJson({ ...decoder.stats, ...shaped, sequence: decoder.sequenceStats(), ...(dest.sinks.length > 0 ? { sinks: dest.stats() } : {}), ...input }) + '\n');
   }
   const lost = undeliveredLines(dest);
   for (const l of lost) process.stderr.write(l + '\n');

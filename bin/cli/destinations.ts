@@ -29,6 +29,8 @@ export interface Destinations {
   snake: boolean;
   /** A table sink wants the normalized shape (no --fields). */
   wantsNormalize: boolean;
+  /** Every destination forwards raw datagrams (kafka://…?format=raw): nothing is decoded. */
+  raw: boolean;
   /** Per-sink counters. */
   stats(): SinkStats[];
 }
@@ -56,6 +58,9 @@ export async function openDestinations(p: Parsed, defaultPolicy: SinkErrorPolicy
   if (servers.length > 0 && format !== 'ndjson') throw new UsageError(`--format ${format} is for files and stdout; server sinks take the records themselves`);
   const isTable = (u: SinkUrl): boolean => (TABLE_SCHEMES as readonly string[]).includes(u.scheme);
   const snake = urls.length > 0 && urls.every(isTable);
+  const isRaw = (u: SinkUrl): boolean => u.scheme === 'kafka' && u.params.get('format') === 'raw';
+  const raw = urls.some(isRaw);
+  if (raw && !urls.every(isRaw)) throw new UsageError('--to kafka://…?format=raw forwards undecoded datagrams: every --to must then be raw');
   const sinks: BatchingSink[] = [];
   const writables: Writable[] = [];
   for (const u of urls) {
@@ -75,7 +80,7 @@ export async function openDestinations(p: Parsed, defaultPolicy: SinkErrorPolicy
   if (writables.length === 0) writables.push(process.stdout);
   return {
     writable: writables.length === 1 ? writables[0]! : tee(...writables),
-    sinks, urls, snake,
+    sinks, urls, snake, raw,
     wantsNormalize: urls.some(isTable) && fields === undefined,
     stats: () => sinks.map((s) => ({ ...s.stats })),
   };

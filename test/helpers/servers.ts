@@ -54,6 +54,8 @@ export class TestServer {
   child: ChildProcess | null = null;
   /** Overrides how kill() takes the server down (when the child is a wrapper such as su). */
   crash: (() => Promise<void>) | null = null;
+  /** Overrides how stop() shuts the server down cleanly. */
+  halt: (() => Promise<void>) | null = null;
   constructor(readonly name: string, readonly port: number, private readonly command: () => { cmd: string; args: string[]; ready?: () => Promise<boolean> }, readonly dir: string) {}
 
   async start(): Promise<void> {
@@ -69,7 +71,10 @@ export class TestServer {
   async kill(): Promise<void> {
     if (this.crash !== null) {
       await this.crash();
-      await this.stop();
+      const c = this.child;
+      if (c !== null && c.exitCode === null) await new Promise<void>((r) => { c.once('exit', () => r()); c.kill('SIGKILL'); });
+      c?.stderr?.destroy();
+      this.child = null;
       return;
     }
     const c = this.child;
@@ -80,8 +85,10 @@ export class TestServer {
 
   async stop(): Promise<void> {
     const c = this.child;
-    if (c === null || c.exitCode !== null) return;
-    await new Promise<void>((r) => { c.once('exit', () => r()); c.kill('SIGTERM'); setTimeout(() => c.kill('SIGKILL'), 5000).unref(); });
+    if (c === null) return;
+    if (this.halt !== null) await this.halt();
+    if (c.exitCode === null) await new Promise<void>((r) => { c.once('exit', () => r()); c.kill('SIGTERM'); setTimeout(() => c.kill('SIGKILL'), 5000).unref(); });
+    c.stderr?.destroy(); // a grandchild may still hold the pipe: do not let it keep the test alive
     this.child = null;
   }
 }
@@ -152,11 +159,13 @@ export async function startPostgres(): Promise<TestServer> {
   if (r.status !== 0) throw new Error(`initdb failed: ${r.stderr}`);
   const s = new TestServer('postgres', port, () => asPostgres([`${PG_BIN}/postgres`, '-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on']), dir);
   // The child is su: a crash is PostgreSQL's own immediate shutdown (no checkpoint; recovery on start).
-  s.crash = async () => {
-    const c = asPostgres([`${PG_BIN}/pg_ctl`, '-D', data, '-m', 'immediate', '-w', 'stop']);
+  const pgctl = (mode: string) => async (): Promise<void> => {
+    const c = asPostgres([`${PG_BIN}/pg_ctl`, '-D', data, '-m', mode, '-w', 'stop']);
     spawnSync(c.cmd, c.args);
     await waitUntil(async () => !(await tcpOpen(port)), 10_000, 'postgres stop');
   };
+  s.crash = pgctl('immediate');
+  s.halt = pgctl('fast');
   await s.start();
   const psql = spawnSync('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-c', 'CREATE DATABASE flows'], { encoding: 'utf8' });
   if (psql.status !== 0) throw new Error(`createdb failed: ${psql.stderr}`);

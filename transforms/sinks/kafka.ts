@@ -129,7 +129,12 @@ export class KafkaSink extends BatchingSink {
   protected async disconnect(): Promise<void> {
     const p = this.producer;
     this.producer = null;
-    if (p !== null) await new Promise<void>((r) => p.disconnect(() => r()));
+    if (p === null) return;
+    // Everything was acknowledged (or given up) before this: do not wait on librdkafka for long.
+    await new Promise<void>((r) => {
+      const t = setTimeout(r, 5000);
+      p.disconnect(() => { clearTimeout(t); r(); });
+    });
   }
 }
 

@@ -1,0 +1,118 @@
+// Scale-out on Kafka (librdkafka's mock cluster): collect forwards raw datagrams, consumers in a
+// group decode them; every record exactly once between two consumers; a consumer killed
+// mid-stream, the other takes its partition over and decodes with the templates it shared
+// through Redis; nothing lost.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { readCapture } from '../../lib/capture/reader.js';
+import { kafkaSink } from '../../transforms/sinks/kafka.js';
+import { cat, ip4, set, u32, v9, v9Template } from '../helpers/build.js';
+import { lines, run, startCollect, stop } from '../helpers/cli.js';
+import { BIN } from '../helpers/paths.js';
+import { corpusCapture } from '../helpers/sink-data.js';
+import { skipUnless, startKafkaMock, startRedis, type TestServer } from '../helpers/servers.js';
+
+let skip = skipUnless('kcat', 'redis-server');
+try {
+  await import('@confluentinc/kafka-javascript');
+} catch {
+  if (process.env['FLOWPIPE_REQUIRE_SERVERS'] === '1') throw new Error('@confluentinc/kafka-javascript is not installed');
+  skip ||= '@confluentinc/kafka-javascript not installed';
+}
+let mock: Awaited<ReturnType<typeof startKafkaMock>>;
+let redis: TestServer;
+
+before(async () => {
+  if (skip) return;
+  mock = await startKafkaMock();
+  redis = await startRedis();
+});
+after(async () => {
+  if (skip) return;
+  await mock.stop();
+  await redis.stop();
+});
+
+/** Datagrams straight into a raw topic (the envelope collect --to …?format=raw writes), exporters kept. */
+async function produceRaw(topic: string, datagrams: { data: Buffer; exporter: { address: string; port: number }; receivedAt: number }[]): Promise<void> {
+  await pipeline(Readable.from(datagrams), kafkaSink(`kafka://${mock.brokers}/${topic}?format=raw`));
+}
+
+/** `flowpipe decode --from …` as a child: its stdout and last stats line when it ends. */
+function consumer(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; out: string; stats: Record<string, unknown> | null }>; out: () => string } {
+  const child = spawn(process.execPath, [BIN, 'decode', '--stats', ...args]);
+  let out = '', err = '';
+  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  const done = new Promise<{ code: number | null; out: string; stats: Record<string, unknown> | null }>((resolve) => child.on('exit', (code) => {
+    const last = err.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+    resolve({ code, out, stats: last === undefined ? null : JSON.parse(last) as Record<string, unknown> });
+  }));
+  return { child, done, out: () => out };
+}
+
+/** A record without what differs between two replays: the sender's port, sFlow's receive time. */
+const same = (r: Record<string, unknown>): string => JSON.stringify({ ...r, exporter: '', ...(r['protocol'] === 'sflow-v5' ? { exportTime: 0 } : {}) });
+
+test('collect --to kafka://…?format=raw forwards datagrams; decode --from gives what collect decodes itself', { skip }, async () => {
+  const { pcap } = corpusCapture();
+  const records = async (args: string[]): Promise<string[]> => {
+    const c = await startCollect(args);
+    assert.equal(run(['replay', pcap, '--to', `127.0.0.1:${c.port}`, '--rate', '3000']).status, 0);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await stop(c.child), 0);
+    return lines(Buffer.concat(c.out)).map(same);
+  };
+  const direct = await records([]);
+  await records(['--to', `kafka://${mock.brokers}/forwarded?format=raw`]);
+  const r = run(['decode', '--from', `kafka://${mock.brokers}/forwarded?group=one`, '--until-end']);
+  assert.equal(r.status, 0, r.stderr.toString());
+  const viaKafka = lines(r.stdout as Buffer).map(same);
+  assert.ok(direct.length > 700);
+  assert.deepEqual(viaKafka, direct, 'the same records in the same order (one exporter: the replay socket)');
+});
+
+test('two consumers in one group decode every record exactly once between them', { skip }, async () => {
+  const { pcap } = corpusCapture();
+  await produceRaw('corpus', readCapture(readFileSync(pcap)).map((d) => ({ data: d.payload, exporter: d.src, receivedAt: d.time })));
+  const want = lines(run(['decode', pcap]).stdout as Buffer).map((x) => JSON.stringify(x)).sort();
+  const a = consumer(['--from', `kafka://${mock.brokers}/corpus?group=pair&commit=0.2`, '--until-end']);
+  await new Promise((r) => setTimeout(r, 300));
+  const b = consumer(['--from', `kafka://${mock.brokers}/corpus?group=pair&commit=0.2`, '--until-end']);
+  const [ra, rb] = await Promise.all([a.done, b.done]);
+  assert.equal(ra.code, 0);
+  assert.equal(rb.code, 0);
+  const got = [...lines(ra.out), ...lines(rb.out)].map((x) => JSON.stringify(x)).sort();
+  assert.deepEqual(got, want, 'the union is the records of the capture, none twice');
+  assert.ok(lines(ra.out).length > 0 && lines(rb.out).length > 0, 'both consumers had partitions');
+});
+
+test('a consumer killed mid-stream: the other takes its partition over, decodes with the shared templates, loses nothing', { skip }, async () => {
+  const exporter = { address: '192.0.2.77', port: 2055 };
+  const tpl = v9({ sequence: 0 }, set(0, v9Template(300, [[8, 4], [1, 4]])));
+  const data = (i: number): Buffer => v9({ sequence: i }, set(300, cat(ip4(`10.${(i >> 8) & 255}.${i & 255}.1`), u32(i))));
+  const dg = (d: Buffer, i: number): { data: Buffer; exporter: typeof exporter; receivedAt: number } => ({ data: d, exporter, receivedAt: 1_700_000_000_000 + i });
+  await produceRaw('takeover', [dg(tpl, 0), ...Array.from({ length: 1000 }, (_, i) => dg(data(i + 1), i + 1))]);
+  const store = `redis://127.0.0.1:${redis.port}/flowpipe-templates`;
+  const a = consumer(['--from', `kafka://${mock.brokers}/takeover?group=kill&commit=0.2`, '--template-store', store]);
+  const deadline = Date.now() + 20_000;
+  while (lines(a.out() || '\n').length < 1000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 800)); // a checkpoint or more
+  a.child.kill('SIGKILL');
+  const fromA = lines((await a.done).out || '\n');
+  assert.equal(fromA.length, 1000, 'A decoded the first half');
+  await produceRaw('takeover', Array.from({ length: 1000 }, (_, i) => dg(data(i + 1001), i + 1001)));
+  const b = await consumer(['--from', `kafka://${mock.brokers}/takeover?group=kill&commit=0.2`, '--template-store', store, '--until-end']).done;
+  assert.equal(b.code, 0);
+  const fromB = lines(b.out || '\n');
+  const seen = new Set([...fromA, ...fromB].map((r) => r['octetDeltaCount']));
+  assert.equal(seen.size, 2000, 'every record decoded by one consumer or the other');
+  assert.ok(fromB.some((r) => r['octetDeltaCount'] === 2000), 'B decoded the second half');
+  const kafka = (b.stats!['kafka'] as { templatesLoaded: number });
+  assert.ok(kafka.templatesLoaded >= 1, 'with the template A learned, loaded from Redis');
+  assert.equal((b.stats!['errors'] as Record<string, number>)['template-miss'] ?? 0, 0, 'no data waited for a template');
+});

@@ -1,0 +1,257 @@
+// kafkaSource('kafka://HOST:PORT[,HOST:PORT]/TOPIC?group=NAME'): raw datagrams that receivers
+// forwarded (collect --to kafka://…?format=raw) read back as Datagrams, by consumers in a group
+// that share the partitions (librdkafka's KafkaConsumer, manual commits). Offsets are committed
+// only at checkpoints: reading pauses, the caller's `drained()` resolves once everything read so
+// far was decoded and acknowledged downstream, then the offsets read are committed — every few
+// seconds, before partitions are handed to another consumer, and at the end (at-least-once: a
+// consumer that dies re-delivers what it read since its last checkpoint). `onAssign` runs before
+// a partition's messages flow (e.g. to load shared template state).
+import { Readable } from 'node:stream';
+import { decodeEnvelope } from '../../lib/sinks/envelope.js';
+import { checkParams, numberParam, parseSinkUrl, SinkUrlError, type SinkUrl } from '../../lib/sinks/url.js';
+import { importClient } from '../sinks/client-package.js';
+import type { Datagram } from '../core/datagram.js';
+
+interface TopicPartition { topic: string; partition: number; offset?: number }
+interface RdMessage { value: Buffer | null; topic: string; partition: number; offset: number }
+interface RdConsumer {
+  connect(o: object, cb: (err: Error | null) => void): void;
+  disconnect(cb: () => void): void;
+  subscribe(topics: string[]): void;
+  consume(n: number, cb: (err: Error | null, messages: RdMessage[]) => void): void;
+  assign(a: TopicPartition[]): void;
+  unassign(): void;
+  assignments(): TopicPartition[];
+  commit(offsets: TopicPartition[]): void;
+  setDefaultConsumeTimeout(ms: number): void;
+  on(e: 'partition.eof', f: (e: TopicPartition) => void): void;
+  on(e: 'offset.commit', f: (err: Error | null, offsets: TopicPartition[]) => void): void;
+  on(e: 'event.error', f: (err: Error) => void): void;
+}
+interface RdKafka { KafkaConsumer: new (global: object, topic: object) => RdConsumer }
+
+export interface KafkaSourceOptions {
+  /** Resolves once everything pushed so far was processed and acknowledged downstream. */
+  drained?: () => Promise<void>;
+  /** Runs when partitions are assigned, before their messages are read. */
+  onAssign?: (partitions: TopicPartition[]) => Promise<void>;
+  /** End when every assigned partition has been read to its end (default: run until destroy()). */
+  untilEnd?: boolean;
+  /** Seconds between checkpoints (default 5). */
+  commitIntervalS?: number;
+}
+
+export interface KafkaSourceStats {
+  messages: number;
+  /** Messages that were not a flowpipe envelope (skipped). */
+  notEnvelopes: number;
+  checkpoints: number;
+  rebalances: number;
+  assigned: number;
+  lastError: string | null;
+}
+
+const key = (t: TopicPartition): string => `${t.topic}|${t.partition}`;
+
+export class KafkaSource extends Readable {
+  readonly stats: KafkaSourceStats = { messages: 0, notEnvelopes: 0, checkpoints: 0, rebalances: 0, assigned: 0, lastError: null };
+  private consumer: RdConsumer | null = null;
+  private readonly topic: string;
+  private readonly group: string;
+  /** Next offset to commit per partition (one past the last message pushed). */
+  private readonly offsets = new Map<string, TopicPartition>();
+  private readonly eof = new Set<string>();
+  private paused = false;
+  private reading = false;
+  private wanted = false;
+  private timer: NodeJS.Timeout | null = null;
+  private checkpointing: Promise<void> | null = null;
+  /** The consumer while it leaves the group (its final rebalance must still be answered). */
+  private leaving: RdConsumer | null = null;
+  /** Resolves the commit in progress when librdkafka reports it. */
+  private committed: (() => void) | null = null;
+  private ended = false;
+
+  constructor(readonly url: SinkUrl, private readonly options: KafkaSourceOptions = {}) {
+    super({ objectMode: true, highWaterMark: 512 });
+    checkParams(url, ['group', 'commit']);
+    if (!/^[A-Za-z0-9._-]{1,249}$/.test(url.path)) throw new SinkUrlError(`${url.display}: the path is the topic`);
+    this.topic = url.path;
+    this.group = url.params.get('group') ?? 'flowpipe';
+    this.options = { ...options, commitIntervalS: numberParam(url, 'commit', options.commitIntervalS ?? 5, 0.1) };
+  }
+
+  /** Connects and subscribes; rejects when the cluster cannot be reached. */
+  async start(): Promise<void> {
+    const kafka = await importClient<{ default: RdKafka } & RdKafka>('@confluentinc/kafka-javascript', 'Kafka');
+    const KafkaConsumer = (kafka.default ?? kafka).KafkaConsumer;
+    const c = new KafkaConsumer({
+      'metadata.broker.list': this.url.hosts.map((h) => `${h.host}:${h.port}`).join(','), 'group.id': this.group,
+      'enable.auto.commit': false, 'enable.partition.eof': true, 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500,
+      'socket.connection.setup.timeout.ms': 5000, 'partition.assignment.strategy': 'range',
+      rebalance_cb: (err: { code: number }, assignment: TopicPartition[]) => void this.rebalance(err.code, assignment),
+      offset_commit_cb: true,
+    }, { 'auto.offset.reset': 'earliest' });
+    c.on('partition.eof', (e) => {
+      this.eof.add(key(e));
+      this.maybeEnd();
+    });
+    c.on('event.error', (err) => { this.stats.lastError = err.message; });
+    c.on('offset.commit', (err) => {
+      const done = this.committed;
+      this.committed = null;
+      if (err) this.stats.lastError = err.message;
+      done?.();
+    });
+    await new Promise<void>((resolve, reject) => c.connect({ timeout: 5000 }, (err) => (err ? reject(err) : resolve())));
+    c.setDefaultConsumeTimeout(100);
+    c.subscribe([this.topic]);
+    this.consumer = c;
+    const every = this.options.commitIntervalS! * 1000;
+    this.timer = setInterval(() => void this.checkpoint().catch((err: Error) => { this.stats.lastError = err.message; }), every);
+    this.timer.unref();
+    if (this.wanted) this.pull();
+  }
+
+  /** Partitions come and go: a checkpoint before giving them up; shared state loaded before reading new ones. */
+  private async rebalance(code: number, assignment: TopicPartition[]): Promise<void> {
+    const c = this.consumer ?? this.leaving;
+    if (c === null) return;
+    this.stats.rebalances++;
+    if (c === this.leaving) {
+      // Closing: librdkafka's close revokes the partitions and waits until they are given up.
+      if (code === -174) c.unassign();
+      return;
+    }
+    try {
+      if (code === -174) { // ERR__REVOKE_PARTITIONS
+        // Not waiting for a read in progress: librdkafka may hold it until the partitions are
+        // given up. What it returns after this checkpoint is decoded but not committed by us
+        // (the next owner reads it again: at least once).
+        await this.checkpoint(false);
+        for (const t of assignment) { this.offsets.delete(key(t)); this.eof.delete(key(t)); }
+        c.unassign();
+        this.stats.assigned = 0;
+      } else if (code === -175) { // ERR__ASSIGN_PARTITIONS
+        this.paused = true;
+        await this.options.onAssign?.(assignment);
+        for (const t of assignment) this.eof.delete(key(t));
+        c.assign(assignment);
+        this.stats.assigned = assignment.length;
+        this.paused = false;
+        if (this.wanted) this.pull();
+      }
+    } catch (err) {
+      this.destroy(err as Error);
+    }
+  }
+
+  /**
+   * Pauses reading, waits until downstream acknowledged everything read, commits the offsets read.
+   * `waitForRead`: first let a read in progress deliver its messages (not during a rebalance).
+   */
+  checkpoint(waitForRead = true): Promise<void> {
+    this.checkpointing ??= (async () => {
+      const c = this.consumer;
+      if (c === null) return;
+      this.paused = true;
+      while (waitForRead && this.reading) await new Promise((r) => setTimeout(r, 5));
+      try {
+        await this.options.drained?.();
+        const offsets = [...this.offsets.values()];
+        // An asynchronous commit, waited for (bounded): a synchronous one can block the thread
+        // for good while the group rebalances.
+        if (offsets.length > 0) {
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(resolve, 5000);
+            this.committed = () => { clearTimeout(t); resolve(); };
+            c.commit(offsets);
+          });
+        }
+        this.stats.checkpoints++;
+      } finally {
+        this.paused = false;
+        if (this.wanted && !this.ended) this.pull();
+      }
+    })().finally(() => { this.checkpointing = null; });
+    return this.checkpointing;
+  }
+
+  override _read(): void {
+    this.wanted = true;
+    this.pull();
+  }
+
+  private pull(): void {
+    const c = this.consumer;
+    if (c === null || this.paused || this.reading || this.ended || this.destroyed) return;
+    this.reading = true;
+    c.consume(500, (err, messages) => {
+      this.reading = false;
+      if (this.ended) return; // stopped meanwhile: these are neither pushed nor committed
+      if (err) {
+        this.stats.lastError = err.message;
+        setTimeout(() => this.pull(), 100);
+        return;
+      }
+      let more = true;
+      for (const m of messages) {
+        this.stats.messages++;
+        this.offsets.set(`${m.topic}|${m.partition}`, { topic: m.topic, partition: m.partition, offset: m.offset + 1 });
+        const d = m.value === null ? 'empty message' : decodeEnvelope(m.value);
+        if (typeof d === 'string') { this.stats.notEnvelopes++; continue; }
+        more = this.push(d satisfies Datagram);
+      }
+      this.wanted = more;
+      if (messages.length === 0) this.maybeEnd();
+      if (more) setImmediate(() => this.pull());
+    });
+  }
+
+  /** --until-end: every assigned partition read to its end. */
+  private maybeEnd(): void {
+    if (!this.options.untilEnd || this.ended || this.consumer === null) return;
+    const assigned = this.consumer.assignments();
+    if (assigned.length === 0 || !assigned.every((t) => this.eof.has(key(t)))) return;
+    this.ended = true;
+    this.push(null);
+  }
+
+  /** Ends the stream (SIGINT/SIGTERM): what was read is processed, then close() commits it. */
+  stop(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.push(null); // a read still in progress is not waited for: its messages are not committed, so read again
+  }
+
+  /** Stops reading; the last checkpoint commits what was acknowledged, then the consumer leaves the group. */
+  async close(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    const c = this.consumer;
+    if (c === null) return;
+    try {
+      await this.checkpoint(false); // a read in progress may be held by a rebalance: not waited for
+    } finally {
+      this.consumer = null;
+      this.leaving = c;
+      // Leaving the group hands the partitions over now (bounded, should librdkafka not call back).
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 10_000);
+        c.disconnect(() => { clearTimeout(t); r(); });
+      });
+      this.leaving = null;
+    }
+  }
+
+  override _destroy(err: Error | null, done: (err: Error | null) => void): void {
+    this.close().then(() => done(err), () => done(err));
+  }
+}
+
+/** The Kafka source of a `kafka://…/TOPIC?group=NAME` URL. */
+export function kafkaSource(url: string | SinkUrl, options?: KafkaSourceOptions): KafkaSource {
+  const u = typeof url === 'string' ? parseSinkUrl(url) : url;
+  if (u.scheme !== 'kafka') throw new SinkUrlError(`${u.display}: --from takes kafka://HOST:PORT/TOPIC?group=NAME`);
+  return new KafkaSource(u, options);
+}
