@@ -12,13 +12,14 @@ import { LOADS, soak, udpLoad } from './collect.js';
 import { briefPackages } from './packages.js';
 import { abDecode } from './ab.js';
 import { enrichBench } from './enrich.js';
+import { sinkBench } from './sinks.js';
 import { workloads } from './workloads.js';
 
 /**
- * BENCH_ONLY=decode,enrich,ndjson,packages,process,udp,soak,ab runs some sections (all but the 10-minute
+ * BENCH_ONLY=decode,enrich,ndjson,packages,process,sinks,udp,soak,ab runs some sections (all but the 10-minute
  * soak and the A/B by default). `ab` compares decode-only speed with the build at BENCH_AB.
  */
-const DEFAULT = 'decode,enrich,ndjson,packages,process,udp';
+const DEFAULT = 'decode,enrich,ndjson,packages,process,sinks,udp';
 const ONLY = new Set((process.env['BENCH_ONLY'] ?? DEFAULT).split(','));
 const PEERS = ['node-netflowv9', 'ndjson', 'pump'];
 const rows: Row[] = [];
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   }
   if (ONLY.has('packages')) rows.push(...await briefPackages(ws.find((w) => w.name === 'v9')!));
   if (ONLY.has('process')) rows.push(await wholeProcess(ws.find((w) => w.name === 'ipfix')!, 150_000));
+  if (ONLY.has('sinks')) rows.push(...await sinkBench(ws.find((w) => w.name === 'v9')!, 20_000));
   const v9 = ws.find((w) => w.name === 'v9')!;
   for (const c of ONLY.has('udp') ? LOADS : []) rows.push(await udpLoad(v9, c, 3));
   if (ONLY.has('soak')) rows.push(await soak(v9));
