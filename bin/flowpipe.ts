@@ -6,6 +6,8 @@ import { decodeCommand } from './cli/decode.js';
 import { inspectCommand } from './cli/inspect.js';
 import { recordCommand } from './cli/record.js';
 import { replayCommand } from './cli/replay.js';
+import { reportCommand } from './cli/report.js';
+import { pairCommand } from './cli/pair.js';
 
 const USAGE = `usage: flowpipe <command> [options]   (flowpipe <command> --help for each)
 
@@ -14,12 +16,15 @@ const USAGE = `usage: flowpipe <command> [options]   (flowpipe <command> --help 
   record --listen PORT --out FILE.pcap  save received datagrams as a pcap
   replay FILE --to HOST:PORT            send a capture's datagrams
   inspect FILE                          structure of each datagram (headers, sets, templates)
+  report FILE... --key dstAddr --top 10 nfdump -s style top-N statistics
+  pair FILE...                          both directions of each connection as one record
 
 exit status: 0 success, 1 failure (unreadable input, --strict with decode errors, socket error),
 2 usage error`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   decode: decodeCommand, collect: collectCommand, record: recordCommand, replay: replayCommand, inspect: inspectCommand,
+  report: reportCommand, pair: pairCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

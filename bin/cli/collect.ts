@@ -13,6 +13,7 @@ import { readTemplateFile, writeTemplateFile } from './templates-file.js';
 import { warmUpExports } from '../../lib/runtime/warm-up.js';
 import type { EnrichConfig, Enrichment } from '../../transforms/enrich/load.js';
 import { ENRICH_HELP, ENRICH_OPTIONS, enrichConfig, loadEnrichment } from './enrich-options.js';
+import { ALERT_HELP, alertStage, loadRules } from './alert-option.js';
 import { checkSinks, DESTINATION_HELP, DESTINATION_OPTIONS, openDestinations, undeliveredLines } from './destinations.js';
 import type { KeyCase } from '../../lib/ndjson/line-encoder.js';
 
@@ -28,6 +29,7 @@ ${DESTINATION_HELP}
   --rotate-seconds N    start a new --to file every N seconds
 ${OUTPUT_HELP}
 ${ENRICH_HELP}
+${ALERT_HELP}
   --allow LIST          only these exporters (IP, IP:PORT, CIDR), others dropped and counted
   --templates FILE      load template state at start, save it every minute and at exit
   --stats-interval S    print stats on stderr every S seconds
@@ -69,14 +71,15 @@ async function inThread(p: Parsed, saved: SavedTemplate[], file: string | undefi
   if (saved.length > 0) process.stderr.write(`flowpipe: loaded ${decoder.importTemplates(saved)} templates from ${file}\n`);
   const enrich = await loadEnrichment(config, false);
   enrich?.watch((err) => process.stderr.write(`flowpipe: reload failed, keeping the old data: ${err.message}\n`));
-  const { dec, stages } = decodeChain(p, decoder, enrich, keyCase);
+  const rules = p.opts.get('alert');
+  const { dec, stages } = decodeChain(p, decoder, enrich, keyCase, typeof rules === 'string' ? [alertStage(rules)] : []);
   dec.on('flowpipe-error', templateMissLine);
   return {
     stages: [dec, ...stages],
     report: () => Promise.resolve({ decoder: decoder.stats, state: decoder.stateSize(), sequence: decoder.sequenceStats(), ...shapeStats(enrich, dec.flowsOnlyDropped) }),
     templates: () => Promise.resolve(decoder.exportTemplates()),
     warm: async () => {
-      const copy = decodeChain(p, new FlowDecoder(), await loadEnrichment(config, false), keyCase);
+      const copy = decodeChain(p, new FlowDecoder(), await loadEnrichment(config, false), keyCase); // (no alert stage: warm-up must not fire)
       return warmChain([copy.dec, ...copy.stages]);
     },
     reload: () => enrich?.reload() ?? Promise.resolve(),
@@ -127,7 +130,7 @@ function forwarder(): Engine {
 
 export async function collectCommand(argv: string[]): Promise<number> {
   const p = parse(argv, {
-    ...OUTPUT_OPTIONS, ...ENRICH_OPTIONS, ...DESTINATION_OPTIONS, listen: 'value', 'rotate-bytes': 'value', 'rotate-seconds': 'value', allow: 'value',
+    ...OUTPUT_OPTIONS, ...ENRICH_OPTIONS, ...DESTINATION_OPTIONS, alert: 'value', listen: 'value', 'rotate-bytes': 'value', 'rotate-seconds': 'value', allow: 'value',
     templates: 'value', 'stats-interval': 'value', 'recv-buffer': 'value', queue: 'value', workers: 'value', help: 'flag',
   });
   if (p.opts.has('help')) {
@@ -139,6 +142,11 @@ export async function collectCommand(argv: string[]): Promise<number> {
   const templates = p.opts.get('templates') as string | undefined;
   const workers = num(p.opts.get('workers'), '--workers') ?? 0;
   const saved = readTemplateFile(templates);
+  const rulesFile = p.opts.get('alert');
+  if (typeof rulesFile === 'string') {
+    loadRules(rulesFile); // a bad rules file: one line, exit 2, before binding
+    if (workers >= 1) throw new UsageError('--alert needs every flow in one place: not with --workers');
+  }
   const dest = await openDestinations(p, 'buffer', {
     maxBytes: num(p.opts.get('rotate-bytes'), '--rotate-bytes'), maxAgeMs: (num(p.opts.get('rotate-seconds'), '--rotate-seconds') ?? 0) * 1000 || undefined,
   });

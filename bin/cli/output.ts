@@ -59,10 +59,11 @@ export function outputChoices(p: Parsed): { format: string; filter?: string; fie
  * The decode stage and the stages after it. NDJSON (the default) is written by the decode stage
  * itself, filter and fields included: no stream hop per record.
  */
-export function decodeChain(p: Parsed, decoder: FlowDecoder, enrich: Enrichment | null = null, keyCase: KeyCase = 'as-is'): { dec: DecodeStream; stages: Transform[] } {
+export function decodeChain(p: Parsed, decoder: FlowDecoder, enrich: Enrichment | null = null, keyCase: KeyCase = 'as-is', between: Transform[] = []): { dec: DecodeStream; stages: Transform[] } {
   const { format, filter: f, fields } = outputChoices(p);
   const shape = { ...(enrich !== null ? { enrich } : {}), flowsOnly: p.opts.has('flows-only') };
-  if (format !== 'ndjson') return { dec: new DecodeStream({ decoder, ...shape }), stages: outputStages(p) };
+  // Stages between decoding and the output (--alert) need records, not NDJSON bytes.
+  if (format !== 'ndjson' || between.length > 0) return { dec: new DecodeStream({ decoder, ...shape }), stages: [...between, ...outputStages(p)] };
   if (f !== undefined) checkedFilter(f);
   return { dec: new DecodeStream({ decoder, output: 'ndjson', select: { filter: f, fields, keyCase }, ...shape }), stages: [] };
 }
