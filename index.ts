@@ -74,3 +74,17 @@ export type { KafkaSourceOptions, KafkaSourceStats } from './transforms/sources/
 export { parseSinkUrl, SinkUrlError } from './lib/sinks/url.js';
 export type { SinkUrl } from './lib/sinks/url.js';
 export { encodeEnvelope, decodeEnvelope } from './lib/sinks/envelope.js';
+export { aggregate } from './transforms/analysis/aggregate.js';
+export { topN } from './transforms/analysis/top-n.js';
+export { pair } from './transforms/analysis/pair.js';
+export { alert, AlertStage } from './transforms/analysis/alert.js';
+export type { AlertStageOptions } from './transforms/analysis/alert.js';
+export { Aggregator } from './lib/analysis/aggregate.js';
+export type { AggregateOptions, AggregateRow } from './lib/analysis/aggregate.js';
+export { TopN } from './lib/analysis/top-n.js';
+export type { TopNOptions, TopRow } from './lib/analysis/top-n.js';
+export { Pairer } from './lib/analysis/pair.js';
+export type { Connection, PairOptions } from './lib/analysis/pair.js';
+export { AlertEngine } from './lib/analysis/alert.js';
+export type { RuleSpec, AlertRecord } from './lib/analysis/alert.js';
+export { prometheusText } from './lib/metrics/prometheus.js';

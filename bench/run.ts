@@ -13,13 +13,14 @@ import { briefPackages } from './packages.js';
 import { abDecode } from './ab.js';
 import { enrichBench } from './enrich.js';
 import { sinkBench } from './sinks.js';
+import { analysisBench } from './analysis.js';
 import { workloads } from './workloads.js';
 
 /**
- * BENCH_ONLY=decode,enrich,ndjson,packages,process,sinks,udp,soak,ab runs some sections (all but the 10-minute
+ * BENCH_ONLY=decode,enrich,analysis,ndjson,packages,process,sinks,udp,soak,ab runs some sections (all but the 10-minute
  * soak and the A/B by default). `ab` compares decode-only speed with the build at BENCH_AB.
  */
-const DEFAULT = 'decode,enrich,ndjson,packages,process,sinks,udp';
+const DEFAULT = 'decode,enrich,analysis,ndjson,packages,process,sinks,udp';
 const ONLY = new Set((process.env['BENCH_ONLY'] ?? DEFAULT).split(','));
 const PEERS = ['node-netflowv9', 'ndjson', 'pump'];
 const rows: Row[] = [];
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     }
   }
   if (ONLY.has('enrich')) rows.push(...await enrichBench(ws));
+  if (ONLY.has('analysis')) rows.push(...analysisBench());
   for (const w of ONLY.has('ndjson') ? ws : []) {
     rows.push(await decodeNdjson(w, 30_000, false));
     rows.push(await decodeNdjson(w, 30_000, true));

@@ -8,6 +8,7 @@ import { recordCommand } from './cli/record.js';
 import { replayCommand } from './cli/replay.js';
 import { reportCommand } from './cli/report.js';
 import { pairCommand } from './cli/pair.js';
+import { topCommand } from './cli/top.js';
 
 const USAGE = `usage: flowpipe <command> [options]   (flowpipe <command> --help for each)
 
@@ -18,13 +19,14 @@ const USAGE = `usage: flowpipe <command> [options]   (flowpipe <command> --help 
   inspect FILE                          structure of each datagram (headers, sets, templates)
   report FILE... --key dstAddr --top 10 nfdump -s style top-N statistics
   pair FILE...                          both directions of each connection as one record
+  top --listen PORT | FILE...           a live view of rates, top talkers and exporter health
 
 exit status: 0 success, 1 failure (unreadable input, --strict with decode errors, socket error),
 2 usage error`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   decode: decodeCommand, collect: collectCommand, record: recordCommand, replay: replayCommand, inspect: inspectCommand,
-  report: reportCommand, pair: pairCommand,
+  report: reportCommand, pair: pairCommand, top: topCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -14,6 +14,9 @@ import { warmUpExports } from '../../lib/runtime/warm-up.js';
 import type { EnrichConfig, Enrichment } from '../../transforms/enrich/load.js';
 import { ENRICH_HELP, ENRICH_OPTIONS, enrichConfig, loadEnrichment } from './enrich-options.js';
 import { ALERT_HELP, alertStage, loadRules } from './alert-option.js';
+import { METRICS_HELP, serveMetrics } from './metrics-server.js';
+import { ExporterCounters } from '../../lib/runtime/exporter-counters.js';
+import type { MetricsInput } from '../../lib/metrics/prometheus.js';
 import { checkSinks, DESTINATION_HELP, DESTINATION_OPTIONS, openDestinations, undeliveredLines } from './destinations.js';
 import type { KeyCase } from '../../lib/ndjson/line-encoder.js';
 
@@ -30,6 +33,7 @@ ${DESTINATION_HELP}
 ${OUTPUT_HELP}
 ${ENRICH_HELP}
 ${ALERT_HELP}
+${METRICS_HELP}
   --allow LIST          only these exporters (IP, IP:PORT, CIDR), others dropped and counted
   --templates FILE      load template state at start, save it every minute and at exit
   --stats-interval S    print stats on stderr every S seconds
@@ -72,11 +76,15 @@ async function inThread(p: Parsed, saved: SavedTemplate[], file: string | undefi
   const enrich = await loadEnrichment(config, false);
   enrich?.watch((err) => process.stderr.write(`flowpipe: reload failed, keeping the old data: ${err.message}\n`));
   const rules = p.opts.get('alert');
-  const { dec, stages } = decodeChain(p, decoder, enrich, keyCase, typeof rules === 'string' ? [alertStage(rules)] : []);
+  const counters = p.opts.has('metrics') ? new ExporterCounters() : undefined;
+  const { dec, stages } = decodeChain(p, decoder, enrich, keyCase, typeof rules === 'string' ? [alertStage(rules)] : [], counters);
   dec.on('flowpipe-error', templateMissLine);
   return {
     stages: [dec, ...stages],
-    report: () => Promise.resolve({ decoder: decoder.stats, state: decoder.stateSize(), sequence: decoder.sequenceStats(), ...shapeStats(enrich, dec.flowsOnlyDropped) }),
+    report: () => Promise.resolve({
+      decoder: decoder.stats, state: decoder.stateSize(), sequence: decoder.sequenceStats(), ...shapeStats(enrich, dec.flowsOnlyDropped),
+      ...(counters !== undefined ? { counters: counters.snapshot } : {}),
+    }),
     templates: () => Promise.resolve(decoder.exportTemplates()),
     warm: async () => {
       const copy = decodeChain(p, new FlowDecoder(), await loadEnrichment(config, false), keyCase); // (no alert stage: warm-up must not fire)
@@ -98,7 +106,7 @@ async function onWorkers(p: Parsed, workers: number, saved: SavedTemplate[], fil
   (await loadEnrichment(config, false))?.unwatch();
   if (saved.length > 0) process.stderr.write(`flowpipe: loaded ${saved.length} templates from ${file} into ${workers} workers\n`);
   const par = parallelDecode({
-    workers, output: format, filter, fields, keyCase, templates: saved, decoder: { templateScope: config?.templateScope },
+    workers, output: format, filter, fields, keyCase, templates: saved, decoder: { templateScope: config?.templateScope }, metrics: p.opts.has('metrics'),
     ...(config !== undefined ? { enrich: config } : {}), flowsOnly: p.opts.has('flows-only'),
   });
   par.on('flowpipe-error', templateMissLine);
@@ -109,6 +117,7 @@ async function onWorkers(p: Parsed, workers: number, saved: SavedTemplate[], fil
       return {
         workers: r.workers, written: r.written, workerHeapUsed: r.workerHeapUsed, workerHeapTotal: r.workerHeapTotal, decoder: r.stats, state: r.state, sequence: r.sequence,
         ...(r.normalize !== undefined ? { normalize: r.normalize } : r.flowsOnlyDropped > 0 ? { flowsOnlyDropped: r.flowsOnlyDropped } : {}),
+        ...(r.counters !== undefined ? { counters: r.counters } : {}),
       };
     },
     templates: () => par.exportTemplates(),
@@ -128,9 +137,16 @@ function forwarder(): Engine {
   };
 }
 
+/** --metrics HOST:PORT (or [v6]:PORT); port 0 picks one. */
+function hostPortOf(v: string): [string, number] {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(v) ?? /^([^:]+):(\d+)$/.exec(v);
+  if (!m || Number(m[2]) > 65535) throw new UsageError(`--metrics wants HOST:PORT, got '${v}'`);
+  return [m[1]!, Number(m[2])];
+}
+
 export async function collectCommand(argv: string[]): Promise<number> {
   const p = parse(argv, {
-    ...OUTPUT_OPTIONS, ...ENRICH_OPTIONS, ...DESTINATION_OPTIONS, alert: 'value', listen: 'value', 'rotate-bytes': 'value', 'rotate-seconds': 'value', allow: 'value',
+    ...OUTPUT_OPTIONS, ...ENRICH_OPTIONS, ...DESTINATION_OPTIONS, alert: 'value', metrics: 'value', listen: 'value', 'rotate-bytes': 'value', 'rotate-seconds': 'value', allow: 'value',
     templates: 'value', 'stats-interval': 'value', 'recv-buffer': 'value', queue: 'value', workers: 'value', help: 'flag',
   });
   if (p.opts.has('help')) {
@@ -174,6 +190,12 @@ export async function collectCommand(argv: string[]): Promise<number> {
     process.stderr.write(toJson({ receiver: { ...source.stats, kernel: kernelAtStop ?? source.kernelStats() }, ...r, ...sinks, memory: { rss, heapUsed, heapTotal, external, arrayBuffers } }) + '\n');
   };
   const printStats = (): void => void stats().catch(() => undefined);
+  const metricsAt = p.opts.get('metrics');
+  const metrics = typeof metricsAt === 'string' ? await serveMetrics(...hostPortOf(metricsAt), async (): Promise<MetricsInput> => {
+    const r = await engine.report() as { counters?: MetricsInput['counters']; decoder?: MetricsInput['decoder']; sequence?: MetricsInput['sequence'] };
+    return { ...r, receiver: { ...source.stats, kernel: source.kernelStats() }, sinks: dest.stats(), gauges: { sink_count: dest.sinks.length } };
+  }) : null;
+  if (metrics !== null) process.stderr.write(`flowpipe: metrics on http://${String(metricsAt).replace(/:\d+$/, '')}:${metrics.port}/metrics\n`);
   process.on('SIGUSR1', printStats);
   const reload = (): void => {
     engine.reload().then(
@@ -202,6 +224,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
     if (timer) clearInterval(timer);
     if (saver) clearInterval(saver);
     process.off('SIGUSR1', printStats);
+    metrics?.server.close();
     process.off('SIGHUP', reload);
     await save();
   }

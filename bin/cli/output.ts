@@ -11,6 +11,7 @@ import type { FlowDecoder } from '../../lib/decoder.js';
 import { DecodeStream } from '../../transforms/core/decode.js';
 import type { Enrichment } from '../../transforms/enrich/load.js';
 import type { KeyCase } from '../../lib/ndjson/line-encoder.js';
+import type { ExporterCounters } from '../../lib/runtime/exporter-counters.js';
 import { UsageError, type Parsed } from './args.js';
 
 export const OUTPUT_OPTIONS = { format: 'value', fields: 'value', filter: 'value' } as const;
@@ -59,9 +60,9 @@ export function outputChoices(p: Parsed): { format: string; filter?: string; fie
  * The decode stage and the stages after it. NDJSON (the default) is written by the decode stage
  * itself, filter and fields included: no stream hop per record.
  */
-export function decodeChain(p: Parsed, decoder: FlowDecoder, enrich: Enrichment | null = null, keyCase: KeyCase = 'as-is', between: Transform[] = []): { dec: DecodeStream; stages: Transform[] } {
+export function decodeChain(p: Parsed, decoder: FlowDecoder, enrich: Enrichment | null = null, keyCase: KeyCase = 'as-is', between: Transform[] = [], counters?: ExporterCounters): { dec: DecodeStream; stages: Transform[] } {
   const { format, filter: f, fields } = outputChoices(p);
-  const shape = { ...(enrich !== null ? { enrich } : {}), flowsOnly: p.opts.has('flows-only') };
+  const shape = { ...(enrich !== null ? { enrich } : {}), flowsOnly: p.opts.has('flows-only'), ...(counters !== undefined ? { counters } : {}) };
   // Stages between decoding and the output (--alert) need records, not NDJSON bytes.
   if (format !== 'ndjson' || between.length > 0) return { dec: new DecodeStream({ decoder, ...shape }), stages: [...between, ...outputStages(p)] };
   if (f !== undefined) checkedFilter(f);

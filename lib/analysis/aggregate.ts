@@ -2,7 +2,8 @@
 // are normalized), by flow end time with an allowed lateness; late records counted, not folded.
 // Memory is bounded: at most maxKeys groups per window, the rest summed into one `other` row
 // (and counted).
-import { flowTime, isFlow, keyReader, measures } from './fields.js';
+import { fieldValue, flowTime, isFlow, measures, type Measures } from './fields.js';
+import { GroupTable } from './group-table.js';
 import { WindowClock, type WindowOptions } from './windows.js';
 
 export interface AggregateOptions extends WindowOptions {
@@ -29,21 +30,27 @@ export interface AggregateStats {
   rows: number;
 }
 
-interface Group { values: unknown[]; bytes: number; packets: number; flows: number }
+interface Group { bytes: number; packets: number; flows: number }
 
-const OTHER = '\u0000other';
+/** One window: its groups, and the `other` group of what did not fit. */
+interface Window { groups: GroupTable<Group>; other: Group | null }
 
 export class Aggregator {
   readonly stats: AggregateStats = { records: 0, notFlows: 0, untimed: 0, late: 0, other: 0, windows: 0, rows: 0 };
   private readonly clock: WindowClock;
-  private readonly windows = new Map<number, Map<string, Group>>();
-  private readonly key: ReturnType<typeof keyReader>;
+  private readonly windows = new Map<number, Window>();
   private readonly maxKeys: number;
+  /** The current record's key values (reused). */
+  private readonly values: unknown[];
+  private readonly m: Measures = { bytes: 0, packets: 0, flows: 1 };
+  /** The window last used (tumbling windows: nearly every record falls in it). */
+  private lastStart = NaN;
+  private lastWindow: Window | null = null;
 
   constructor(readonly options: AggregateOptions) {
     this.clock = new WindowClock(options);
-    this.key = keyReader(options.by);
     this.maxKeys = options.maxKeys ?? 100_000;
+    this.values = options.by.map(() => undefined);
   }
 
   /** Counts a record; returns the rows of windows that closed. */
@@ -52,27 +59,37 @@ export class Aggregator {
     if (!isFlow(r)) { this.stats.notFlows++; return []; }
     const t = flowTime(r);
     if (t === undefined) { this.stats.untimed++; return []; }
-    const starts = this.clock.windowsOf(t);
-    if (starts.every((s) => this.clock.isClosed(s))) { this.stats.late++; return this.close(this.clock.observe(t)); }
-    const m = measures(r);
-    const k = this.key(r);
-    for (const s of starts) {
-      if (this.clock.isClosed(s)) continue;
-      let w = this.windows.get(s);
-      if (w === undefined) this.windows.set(s, (w = new Map()));
-      let g = w.get(k.key);
-      if (g === undefined) {
-        if (w.size >= this.maxKeys) {
-          this.stats.other++;
-          g = w.get(OTHER);
-          if (g === undefined) w.set(OTHER, (g = { values: [], bytes: 0, packets: 0, flows: 0 }));
-        } else w.set(k.key, (g = { values: k.values, bytes: 0, packets: 0, flows: 0 }));
-      }
-      g.bytes += m.bytes;
-      g.packets += m.packets;
-      g.flows += m.flows;
+    const m = measures(r, this.m);
+    const by = this.options.by;
+    for (let i = 0; i < by.length; i++) {
+      const v = fieldValue(r, by[i]!);
+      this.values[i] = v !== null && typeof v === 'object' ? JSON.stringify(v) : v;
     }
-    return this.close(this.clock.observe(t));
+    if (this.clock.hopMs === this.clock.sizeMs) {
+      const start = Math.floor(t / this.clock.sizeMs) * this.clock.sizeMs;
+      if (this.clock.isClosed(start)) { this.stats.late++; return this.close(this.clock.observe(t)); }
+      this.sum(start, m);
+    } else {
+      const starts = this.clock.windowsOf(t).filter((s) => !this.clock.isClosed(s));
+      if (starts.length === 0) { this.stats.late++; return this.close(this.clock.observe(t)); }
+      for (const s of starts) this.sum(s, m);
+    }
+    return t > this.clock.maxTime ? this.close(this.clock.observe(t)) : [];
+  }
+
+  private sum(start: number, m: Measures): void {
+    let w = start === this.lastStart ? this.lastWindow! : this.windows.get(start);
+    if (w === undefined) this.windows.set(start, (w = { groups: new GroupTable<Group>(this.options.by.length), other: null }));
+    this.lastStart = start;
+    this.lastWindow = w;
+    let g = w.groups.get(this.values, w.groups.size < this.maxKeys ? newGroup : null);
+    if (g === undefined) {
+      this.stats.other++;
+      g = w.other ??= newGroup();
+    }
+    g.bytes += m.bytes;
+    g.packets += m.packets;
+    g.flows += m.flows;
   }
 
   /** Wall-clock time with no record (a live collector): windows it has passed close. */
@@ -93,8 +110,10 @@ export class Aggregator {
     for (const s of starts) {
       const w = this.windows.get(s)!;
       this.windows.delete(s);
+      if (s === this.lastStart) { this.lastStart = NaN; this.lastWindow = null; }
       this.stats.windows++;
-      for (const [k, g] of w) out.push(k === OTHER ? { ...this.row(s, g, false), other: true } : this.row(s, g, true));
+      for (const [values, g] of w.groups.entries()) out.push(this.row(s, g, values));
+      if (w.other !== null) out.push({ ...this.row(s, w.other, null), other: true });
     }
     this.clock.closedBefore = Math.max(this.clock.closedBefore, before);
     this.stats.rows += out.length;
@@ -102,10 +121,12 @@ export class Aggregator {
   }
 
   /** A row: the key fields (not for `other`), the sums, the window. */
-  private row(start: number, g: Group, keys: boolean): AggregateRow {
+  private row(start: number, g: Group, values: unknown[] | null): AggregateRow {
     const row: Record<string, unknown> = {};
-    if (keys) this.options.by.forEach((f, i) => { if (g.values[i] !== undefined) row[f] = g.values[i]; });
+    if (values !== null) this.options.by.forEach((f, i) => { if (values[i] !== undefined) row[f] = values[i]; });
     return Object.assign(row, { bytes: g.bytes, packets: g.packets, flows: g.flows, windowStart: start, windowEnd: start + this.options.sizeMs }) as AggregateRow;
   }
 }
 
+
+const newGroup = (): Group => ({ bytes: 0, packets: 0, flows: 0 });

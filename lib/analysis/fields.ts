@@ -21,12 +21,27 @@ export function fieldValue(r: Rec, name: string): unknown {
   return undefined;
 }
 
-/** A compiled reader of several key fields, joined into one map key. */
-export function keyReader(names: readonly string[]): (r: Rec) => { key: string; values: unknown[] } {
-  return (r) => {
-    const values = names.map((n) => fieldValue(r, n));
-    return { key: values.map((v) => (v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v))).join('\u0001'), values };
-  };
+const text = (v: unknown): string => (v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+/**
+ * The map key of a record's key fields (joined text; one field: its text). Allocation-light: the
+ * values themselves are read again only when a new group is made (keyValues).
+ */
+export function keyReader(names: readonly string[]): (r: Rec) => string {
+  if (names.length === 1) {
+    const n = names[0]!;
+    return (r) => text(fieldValue(r, n));
+  }
+  if (names.length === 2) {
+    const [a, b] = names as [string, string];
+    return (r) => text(fieldValue(r, a)) + '\u0001' + text(fieldValue(r, b));
+  }
+  return (r) => names.map((n) => text(fieldValue(r, n))).join('\u0001');
+}
+
+/** The key fields' values of a record (for the row of a new group). */
+export function keyValues(names: readonly string[], r: Rec): unknown[] {
+  return names.map((n) => fieldValue(r, n));
 }
 
 /** Is this a record analysis counts: a flow (normalized, decoded, or an sFlow flow sample)? */
@@ -40,16 +55,23 @@ function ownRate(r: Rec): number {
   return typeof s === 'number' && s > 0 ? s : 1;
 }
 
-/** Bytes, packets, flows of a record: normalized ones as they are (scaled), decoded ones scaled by their own rate. */
-export function measures(r: Rec): { bytes: number; packets: number; flows: number } {
-  if (r['sampledBytes'] !== undefined || r['timeReceived'] !== undefined) {
-    return { bytes: Number(r['bytes'] ?? 0), packets: Number(r['packets'] ?? 0), flows: 1 };
+export interface Measures { bytes: number; packets: number; flows: number }
+
+/**
+ * Bytes, packets, flows of a record: normalized ones as they are (scaled), decoded ones scaled by
+ * their own rate. Written into `into` (default a new object): hot loops pass one to reuse.
+ */
+export function measures(r: Rec, into: Measures = { bytes: 0, packets: 0, flows: 1 }): Measures {
+  into.flows = 1;
+  if (r['timeReceived'] !== undefined) {
+    into.bytes = Number(r['bytes'] ?? 0);
+    into.packets = Number(r['packets'] ?? 0);
+    return into;
   }
   const rate = ownRate(r);
-  const bytes = Number(fieldValue(r, 'sampledBytes') ?? 0);
-  const sflow = r['protocol'] === 'sflow-v5';
-  const packets = sflow ? 1 : Number(fieldValue(r, 'sampledPackets') ?? 0);
-  return { bytes: bytes * rate, packets: packets * rate, flows: 1 };
+  into.bytes = Number(fieldValue(r, 'sampledBytes') ?? 0) * rate;
+  into.packets = (r['protocol'] === 'sflow-v5' ? 1 : Number(fieldValue(r, 'sampledPackets') ?? 0)) * rate;
+  return into;
 }
 
 /** The time a flow counts at: its end (normalized timeEnd, or the decoded end time), else receive/export time. */

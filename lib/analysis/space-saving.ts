@@ -28,8 +28,8 @@ export class SpaceSaving<V> {
     if (!(capacity >= 1)) throw new Error('capacity must be at least 1');
   }
 
-  /** Adds `weight` (and the other measures) to `key`. */
-  add(key: string, values: V, weight: number, extra: readonly number[]): void {
+  /** Adds `weight` (and the other measures) to `key`; `values` is called only for a key new to the table. */
+  add(key: string, values: () => V, weight: number, extra: readonly number[]): void {
     this.total += weight;
     const i = this.byKey.get(key);
     if (i !== undefined) {
@@ -40,7 +40,7 @@ export class SpaceSaving<V> {
       return;
     }
     if (this.heap.length < this.capacity) {
-      this.heap.push({ key, values, count: weight, error: 0, extra: [...extra] });
+      this.heap.push({ key, values: values(), count: weight, error: 0, extra: [...extra] });
       this.byKey.set(key, this.heap.length - 1);
       this.up(this.heap.length - 1);
       return;
@@ -49,7 +49,7 @@ export class SpaceSaving<V> {
     const min = this.heap[0]!;
     this.byKey.delete(min.key);
     this.evictions++;
-    this.heap[0] = { key, values, count: min.count + weight, error: min.count, extra: [...extra] };
+    this.heap[0] = { key, values: values(), count: min.count + weight, error: min.count, extra: [...extra] };
     this.byKey.set(key, 0);
     this.down(0);
   }

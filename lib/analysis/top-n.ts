@@ -1,6 +1,6 @@
 // topN: the heavy hitters per window (or over the whole input) by bytes, packets or flows, in
 // bounded memory (space-saving.ts: exact while the keys fit, else counts with an error bound).
-import { flowTime, isFlow, keyReader, measures } from './fields.js';
+import { flowTime, isFlow, keyReader, keyValues, measures, type Measures } from './fields.js';
 import { SpaceSaving } from './space-saving.js';
 import { WindowClock, type WindowOptions } from './windows.js';
 
@@ -33,6 +33,8 @@ export class TopN {
   private readonly clock: WindowClock | null;
   private readonly tables = new Map<number, SpaceSaving<unknown[]>>();
   private readonly capacity: number;
+  private readonly m: Measures = { bytes: 0, packets: 0, flows: 1 };
+  private readonly extra: number[];
 
   constructor(readonly options: TopNOptions) {
     this.by = options.by ?? 'bytes';
@@ -40,25 +42,33 @@ export class TopN {
     this.key = keyReader(options.key);
     this.clock = options.window === undefined ? null : new WindowClock(options.window);
     this.capacity = Math.max(options.n, options.capacity ?? 100_000);
+    this.extra = this.others.map(() => 0);
   }
 
   /** Counts a record; returns the top rows of windows that closed. */
   add(r: Readonly<Record<string, unknown>>): TopRow[] {
     this.stats.records++;
     if (!isFlow(r)) { this.stats.notFlows++; return []; }
-    const m = measures(r);
-    const k = this.key(r);
-    const extra = this.others.map((x) => m[x]);
+    const m = measures(r, this.m);
+    const key = this.key(r);
+    const extra = this.extra;
+    for (let i = 0; i < extra.length; i++) extra[i] = m[this.others[i]!];
+    const values = (): unknown[] => keyValues(this.options.key, r);
     if (this.clock === null) {
-      this.table(0).add(k.key, k.values, m[this.by], extra);
+      this.table(0).add(key, values, m[this.by], extra);
       return [];
     }
     const t = flowTime(r);
     if (t === undefined) { this.stats.untimed++; return []; }
-    const starts = this.clock.windowsOf(t).filter((s) => !this.clock!.isClosed(s));
-    if (starts.length === 0) this.stats.late++;
-    for (const s of starts) this.table(s).add(k.key, k.values, m[this.by], extra);
-    return this.close(this.clock.observe(t));
+    const starts = this.clock.hopMs === this.clock.sizeMs ? [Math.floor(t / this.clock.sizeMs) * this.clock.sizeMs] : this.clock.windowsOf(t);
+    let counted = false;
+    for (const s of starts) {
+      if (this.clock.isClosed(s)) continue;
+      this.table(s).add(key, values, m[this.by], extra);
+      counted = true;
+    }
+    if (!counted) this.stats.late++;
+    return t > this.clock.maxTime ? this.close(this.clock.observe(t)) : [];
   }
 
   flush(): TopRow[] {
@@ -70,9 +80,15 @@ export class TopN {
     return this.clock === null ? [] : this.close(this.clock.observe(now));
   }
 
+  private lastStart = NaN;
+  private lastTable: SpaceSaving<unknown[]> | null = null;
+
   private table(start: number): SpaceSaving<unknown[]> {
+    if (start === this.lastStart) return this.lastTable!;
     let t = this.tables.get(start);
     if (t === undefined) this.tables.set(start, (t = new SpaceSaving(this.capacity)));
+    this.lastStart = start;
+    this.lastTable = t;
     return t;
   }
 
@@ -82,6 +98,7 @@ export class TopN {
     for (const s of [...this.tables.keys()].filter((x) => x < before).sort((a, b) => a - b)) {
       const t = this.tables.get(s)!;
       this.tables.delete(s);
+      if (s === this.lastStart) { this.lastStart = NaN; this.lastTable = null; }
       this.stats.windows++;
       if (!t.exact) this.stats.approximateWindows++;
       for (const c of t.top(this.options.n)) {

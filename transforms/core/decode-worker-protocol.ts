@@ -5,6 +5,7 @@ import type { DecodeError } from '../../lib/types.js';
 import type { NormalizeStats } from '../../lib/normalize/normalizer.js';
 import type { EnrichConfig } from '../enrich/load.js';
 import type { KeyCase } from '../../lib/ndjson/line-encoder.js';
+import type { CounterSnapshot } from '../../lib/runtime/exporter-counters.js';
 
 /** What a worker does with its records. */
 export type WorkerOutput = 'ndjson' | 'count';
@@ -25,6 +26,8 @@ export interface WorkerSetup {
   enrich?: EnrichConfig;
   /** Without enrich: leave options and counter records out. */
   flowsOnly?: boolean;
+  /** Keep per-exporter counters for metrics. */
+  metrics?: boolean;
 }
 
 /** One worker's counters and state sizes. */
@@ -42,6 +45,8 @@ export interface WorkerReport {
   normalize?: NormalizeStats;
   /** Records left out by flowsOnly without normalization. */
   flowsOnlyDropped: number;
+  /** Per-exporter counters, when metrics are on. */
+  counters?: CounterSnapshot;
 }
 
 /** NDJSON bytes: the first `length` bytes of a transferred buffer. */

@@ -11,6 +11,8 @@ import { warmUp } from '../../lib/runtime/warm-up.js';
 import type { OutputRecord } from '../../lib/normalize/normalizer.js';
 import { Enrichment, wantsNormalize } from '../enrich/load.js';
 import { shapeRecords } from './decode.js';
+import { ExporterCounters } from '../../lib/runtime/exporter-counters.js';
+import { exporterKey } from '../../lib/codec/bytes.js';
 import type { FromWorker, OutputChunk, ToWorker, WorkerReport, WorkerSetup } from './decode-worker-protocol.js';
 
 const setup = workerData as WorkerSetup;
@@ -24,6 +26,7 @@ const output = new RecordOutput(setup, setup.output, setup.chunkBytes);
 const enrichment = wantsNormalize(setup.enrich) ? await Enrichment.load({ ...setup.enrich, watch: false }) : null;
 const flowsOnly = setup.enrich?.flowsOnly === true || setup.flowsOnly === true;
 const normalized: OutputRecord[] = [];
+const counters = setup.metrics === true ? new ExporterCounters() : null;
 let flowsOnlyDropped = 0;
 let errors: DecodeError[] = [];
 
@@ -41,13 +44,20 @@ function take(res: DecodeResult, receivedAt: number): void {
 }
 
 function decodeBatch(batch: DatagramBatch): void {
-  forEachDatagram(batch, (data, address, p, receivedAt) => take(decoder.decode(data, { address, port: p }, receivedAt), receivedAt));
+  forEachDatagram(batch, (data, address, p, receivedAt) => {
+    if (counters === null) return take(decoder.decode(data, { address, port: p }, receivedAt), receivedAt);
+    const start = process.hrtime.bigint();
+    const res = decoder.decode(data, { address, port: p }, receivedAt);
+    counters.count(exporterKey(address, p), data, res, Number(process.hrtime.bigint() - start) / 1e9);
+    take(res, receivedAt);
+  });
 }
 
 function report(): WorkerReport {
   return {
     stats: decoder.stats, state: decoder.stateSize(), sequence: decoder.sequenceStats(), written: output.written, ...heapSizes(),
     ...(enrichment !== null ? { normalize: enrichment.stats } : {}), flowsOnlyDropped,
+    ...(counters !== null ? { counters: counters.snapshot } : {}),
   };
 }
 

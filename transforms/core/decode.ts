@@ -3,12 +3,14 @@
 // and 'template' events and counted in `stats`.
 import { Transform, type TransformCallback } from 'node:stream';
 import { FlowDecoder, type DecoderOptions } from '../../lib/decoder.js';
+import { exporterKey } from '../../lib/codec/bytes.js';
 import { RecordOutput, type RecordSelection } from '../../lib/ndjson/record-output.js';
 import type { DecodeError, DecodeResult, FlowRecord, TemplateEvent } from '../../lib/types.js';
 import type { Datagram } from './datagram.js';
 import { ChunkPusher } from '../format/ndjson.js';
 import type { Enrichment } from '../enrich/load.js';
 import type { OutputRecord } from '../../lib/normalize/normalizer.js';
+import type { ExporterCounters } from '../../lib/runtime/exporter-counters.js';
 
 export interface DecodeStreamOptions extends DecoderOptions {
   /** Share template state with other stages (e.g. several sources): pass one decoder. */
@@ -29,6 +31,8 @@ export interface DecodeStreamOptions extends DecoderOptions {
   enrich?: Enrichment;
   /** Without `enrich`: leave options, counter and drop records out (counted in `flowsOnlyDropped`). */
   flowsOnly?: boolean;
+  /** Per-exporter counters for metrics (datagrams, records, errors, decode time). */
+  counters?: ExporterCounters;
 }
 
 /** The decoder stage. Events: 'flowpipe-error' (DecodeError), 'template' (TemplateEvent). */
@@ -43,6 +47,7 @@ export class DecodeStream extends Transform {
   /** Records left out by flowsOnly (without enrich; with it, see enrich.stats.dropped). */
   flowsOnlyDropped = 0;
   private readonly normalized: OutputRecord[] = [];
+  private readonly counters: ExporterCounters | null;
 
   constructor(options: DecodeStreamOptions = {}) {
     const ndjson = options.output === 'ndjson';
@@ -53,6 +58,7 @@ export class DecodeStream extends Transform {
     this.lines = this.ndjson !== null ? new ChunkPusher(this, this.ndjson.chunks!) : null;
     this.enrich = options.enrich ?? null;
     this.flowsOnly = options.flowsOnly === true;
+    this.counters = options.counters ?? null;
   }
 
   /** Decoder counters (datagrams, records, errors by kind, template misses). */
@@ -62,7 +68,13 @@ export class DecodeStream extends Transform {
 
   override _transform(chunk: Datagram | Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     const d: Datagram = Buffer.isBuffer(chunk) ? { data: chunk, exporter: this.exporter, receivedAt: Date.now() } : chunk;
-    this.emitResult(this.decoder.decode(d.data, d.exporter, d.receivedAt), d.receivedAt);
+    if (this.counters === null) this.emitResult(this.decoder.decode(d.data, d.exporter, d.receivedAt), d.receivedAt);
+    else {
+      const start = process.hrtime.bigint();
+      const res = this.decoder.decode(d.data, d.exporter, d.receivedAt);
+      this.counters.count(exporterKey(d.exporter.address, d.exporter.port), d.data, res, Number(process.hrtime.bigint() - start) / 1e9);
+      this.emitResult(res, d.receivedAt);
+    }
     done();
   }
 

@@ -15,6 +15,7 @@ import type { DecodeError } from '../../lib/types.js';
 import type { NormalizeStats } from '../../lib/normalize/normalizer.js';
 import type { EnrichConfig } from '../enrich/load.js';
 import type { KeyCase } from '../../lib/ndjson/line-encoder.js';
+import { mergeSnapshots, type CounterSnapshot } from '../../lib/runtime/exporter-counters.js';
 import type { Datagram } from './datagram.js';
 import type { FromWorker, OutputChunk, ToWorker, WorkerOutput, WorkerReport, WorkerSetup } from './decode-worker-protocol.js';
 
@@ -35,6 +36,8 @@ export interface ParallelDecodeOptions {
   enrich?: EnrichConfig;
   /** Without enrich: leave options and counter records out. */
   flowsOnly?: boolean;
+  /** Per-exporter counters for metrics in every worker (merged in report()). */
+  metrics?: boolean;
   /** Templates to start from (FlowDecoder#exportTemplates()); each worker gets them all. */
   templates?: SavedTemplate[];
   /** Datagrams a worker may hold unanswered (default 4096). */
@@ -65,6 +68,8 @@ export interface ParallelReport {
   normalize?: NormalizeStats;
   /** Records left out by flowsOnly without normalization. */
   flowsOnlyDropped: number;
+  /** Per-exporter counters of all workers, when metrics are on. */
+  counters?: CounterSnapshot;
 }
 
 interface Lane {
@@ -121,6 +126,7 @@ export function mergeReports(reports: readonly WorkerReport[]): ParallelReport {
   return {
     workers: reports.length, stats, state, sequence: reports.flatMap((r) => r.sequence), written, workerHeapUsed, workerHeapTotal,
     ...(normalize !== undefined ? { normalize } : {}), flowsOnlyDropped,
+    ...(reports.some((r) => r.counters !== undefined) ? { counters: mergeSnapshots(reports.flatMap((r) => (r.counters === undefined ? [] : [r.counters]))) } : {}),
   };
 }
 
@@ -153,7 +159,7 @@ export class ParallelDecode extends Transform {
     const setup: WorkerSetup = {
       decoder: options.decoder ?? {}, templates: options.templates ?? [], output: options.output ?? 'ndjson',
       filter: options.filter, fields: options.fields, keyCase: options.keyCase ?? 'as-is', chunkBytes: 64 * 1024,
-      ...(options.enrich !== undefined ? { enrich: options.enrich } : {}), flowsOnly: options.flowsOnly === true,
+      ...(options.enrich !== undefined ? { enrich: options.enrich } : {}), flowsOnly: options.flowsOnly === true, metrics: options.metrics === true,
     };
     for (let i = 0; i < n; i++) {
       const worker = new Worker(new URL('./decode-worker.js', import.meta.url), { workerData: setup });
