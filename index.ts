@@ -26,7 +26,7 @@ export { framer, Framer } from './transforms/core/framer.js';
 export type { FramerOptions } from './transforms/core/framer.js';
 export { frameAt } from './lib/capture/framing.js';
 export type { CaptureSourceOptions } from './transforms/sources/capture-source.js';
-export { udpSource, UdpSource, allowlist } from './transforms/sources/udp-source.js';
+export { udpSource, UdpSource, allowlist, parseListenAddress, UdpSourceOptionError, ListenError } from './transforms/sources/udp-source.js';
 export type { UdpSourceOptions, UdpSourceStats } from './transforms/sources/udp-source.js';
 export { tee } from './transforms/core/tee.js';
 export { fileSink } from './transforms/sinks/file-sink.js';
@@ -41,6 +41,7 @@ export type { ParallelDecodeOptions, ParallelReport } from './transforms/core/pa
 export { pick } from './transforms/core/pick.js';
 export { toCsv } from './transforms/format/csv.js';
 export { toTable } from './transforms/format/table.js';
+export { toCount } from './transforms/format/count.js';
 export { toJsonArray } from './transforms/format/json-array.js';
 export { compileFilter } from './lib/filter/expr.js';
 export { normalize, NormalizeStream } from './transforms/enrich/normalize.js';

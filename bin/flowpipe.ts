@@ -9,6 +9,7 @@ import { replayCommand } from './cli/replay.js';
 import { reportCommand } from './cli/report.js';
 import { pairCommand } from './cli/pair.js';
 import { topCommand } from './cli/top.js';
+import { guardStdout, isOutputClosed } from './cli/stdout.js';
 
 const USAGE = `usage: flowpipe <command> [options]   (flowpipe <command> --help for each)
 
@@ -48,12 +49,13 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EPIPE') return 0; // output closed early (| head): not an error
+    if (isOutputClosed(e)) return 0; // output closed early (| head): not an error
     process.stderr.write(`flowpipe ${command}: ${e.message}\n`);
     return 1;
   }
 }
 
+guardStdout();
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
   // A client library's native handle (librdkafka leaving a consumer group) can keep the process

@@ -7,6 +7,9 @@ import { fieldInfo } from './netflow/template.js';
 import { TemplateStore, type TemplateStoreOptions } from './netflow/template-store.js';
 import type { DecodeError, DecodeErrorKind, DecodeResult, Exporter, FlowProtocol, TemplateFieldInfo } from './types.js';
 import { walkDatagram } from './netflow/walk.js';
+import { savedTemplateProblem, type SavedTemplate } from './netflow/saved-templates.js';
+
+export type { SavedTemplate } from './netflow/saved-templates.js';
 import { ipfixElement, v9Element, v9ScopeElement } from './registry/index.js';
 import { decodeSflow, isSflow, SflowSequences } from './sflow/decode.js';
 
@@ -32,16 +35,6 @@ export interface DecoderStats {
    * domain (templateScope 'address', the default).
    */
   templateFallbacks: number;
-}
-
-/** A template as saved by exportTemplates(). */
-export interface SavedTemplate {
-  exporter: string;
-  protocol: 'ipfix' | 'netflow-v9';
-  domain: number;
-  templateId: number;
-  options: boolean;
-  fields: { id: number; pen: number; length: number; scope: boolean }[];
 }
 
 /** Sizes of the decoder's state, totals and the largest per exporter / domain. */
@@ -90,6 +83,8 @@ export class FlowDecoder {
   private readonly session: DecodeSession;
   private readonly sflow = new SflowSequences();
   private lastSweep = -Infinity;
+  /** The latest `now` given to decode(): the input's clock (a capture's, when decoding a file). */
+  private clock = NaN;
 
   constructor(options: DecoderOptions = {}) {
     this.store = new TemplateStore(options);
@@ -107,6 +102,7 @@ export class FlowDecoder {
     this.stats.datagrams++;
     this.stats.bytes += datagram.length;
     const key = exporterKey(exporter.address, exporter.port);
+    if (!(now <= this.clock)) this.clock = now;
     try {
       if (isSflow(datagram)) this.decodeSflow(datagram, key, now, res);
       else {
@@ -125,9 +121,11 @@ export class FlowDecoder {
 
   /**
    * End of input: every data set still waiting for its template becomes a template-miss error.
-   * Call when a file or stream ends.
+   * Call when a file or stream ends. Expiry runs on the input's clock (the latest receive time
+   * given to decode(), so the templates of an old capture do not all expire at its end), or on
+   * the wall clock when nothing was decoded.
    */
-  flush(now: number = Date.now()): DecodeResult {
+  flush(now: number = Number.isNaN(this.clock) ? Date.now() : this.clock): DecodeResult {
     const res: DecodeResult = { records: [], errors: [], events: [] };
     this.sweep(res, now, true);
     this.countErrors(res.errors);
@@ -171,26 +169,48 @@ export class FlowDecoder {
    * restarted collector decodes data before the exporter's next template refresh.
    */
   exportTemplates(): SavedTemplate[] {
-    return [...this.store.entries()].map(({ exporter, domain, def }) => ({
-      exporter, protocol: def.protocol as SavedTemplate['protocol'], domain: domain.id, templateId: def.id, options: def.options,
-      fields: def.fields.map((f) => ({ id: f.id, pen: f.pen, length: f.length, scope: f.scope })),
-    }));
+    return [...this.savedTemplates()];
   }
 
-  /** Restores templates saved by exportTemplates(); returns how many were loaded. */
-  importTemplates(saved: readonly SavedTemplate[], now: number = Date.now()): number {
+  /** exportTemplates() one entry at a time, for writing a large state without holding it twice. */
+  *savedTemplates(): Generator<SavedTemplate> {
+    for (const { exporter, domain, def } of this.store.entries()) {
+      yield {
+        exporter, protocol: def.protocol as SavedTemplate['protocol'], domain: domain.id, templateId: def.id, options: def.options,
+        fields: def.fields.map((f) => ({ id: f.id, pen: f.pen, length: f.length, scope: f.scope })),
+      };
+    }
+  }
+
+  /** The caps this decoder applies (also to imported templates). */
+  get limits(): Readonly<Required<TemplateStoreOptions>> {
+    return this.store.options;
+  }
+
+  /**
+   * Restores templates saved by exportTemplates(); returns how many were loaded. Every entry is
+   * validated first (types, ranges, reserved ids, field-count cap): an invalid one is skipped and
+   * reported to `onRejected` with its index and why, the rest are loaded.
+   */
+  importTemplates(saved: readonly unknown[], now: number = Date.now(), onRejected?: (index: number, reason: string) => void): number {
     let n = 0;
-    for (const t of saved) {
-      if ((t.protocol !== 'ipfix' && t.protocol !== 'netflow-v9') || !Array.isArray(t.fields)) continue;
+    const limits = { maxFieldsPerTemplate: this.store.options.maxFieldsPerTemplate };
+    saved.forEach((entry, index) => {
+      const problem = savedTemplateProblem(entry, limits);
+      if (problem !== null) {
+        onRejected?.(index, problem);
+        return;
+      }
+      const t = entry as SavedTemplate;
       const fields = t.fields.map((f) => {
-        const scope = f.scope === true;
-        const info = t.protocol === 'ipfix' ? ipfixElement(f.pen, f.id) : scope ? v9ScopeElement(f.id) : v9Element(f.id);
-        return { id: f.id, pen: f.pen, length: f.length, name: info.name, type: info.type, known: info.known, scope };
+        const info = t.protocol === 'ipfix' ? ipfixElement(f.pen, f.id) : f.scope ? v9ScopeElement(f.id) : v9Element(f.id);
+        return { id: f.id, pen: f.pen, length: f.length, name: info.name, type: info.type, known: info.known, scope: f.scope };
       });
       const exp = this.store.exporter(t.exporter, now);
       const refused = this.store.learn(this.store.domain(exp, t.protocol, t.domain), { protocol: t.protocol, id: t.templateId, options: t.options, fields }, now, []);
       if (refused === null) n++;
-    }
+      else onRejected?.(index, refused);
+    });
     return n;
   }
 

@@ -1,4 +1,5 @@
 // A small option parser: --name value / --flag / positional arguments. Unknown options are usage errors.
+import { isIP } from 'node:net';
 
 export class UsageError extends Error {}
 
@@ -33,10 +34,11 @@ export function parse(argv: readonly string[], spec: Record<string, 'value' | 'f
   return { opts, lists, positional };
 }
 
-/** IP:PORT or [v6]:PORT. */
-export function hostPort(v: string, what: string): { address: string; port: number } {
+/** IP:PORT or [v6]:PORT (`localhost` allowed where `hostname` is true). */
+export function hostPort(v: string, what: string, hostname = false): { address: string; port: number } {
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(v) ?? /^([^:]+):(\d+)$/.exec(v);
-  if (!m || Number(m[2]) > 65535) throw new UsageError(`${what} wants IP:PORT (or [IPv6]:PORT), got '${v}'`);
+  const ok = m !== null && Number(m[2]) <= 65535 && (isIP(m[1]!) !== 0 || (hostname && m[1] === 'localhost'));
+  if (!ok) throw new UsageError(`${what} wants IP:PORT (or [IPv6]:PORT), got '${v}'`);
   return { address: m[1]!, port: Number(m[2]) };
 }
 
@@ -44,5 +46,13 @@ export function num(v: string | true | undefined, what: string): number | undefi
   if (v === undefined) return undefined;
   const n = Number(v);
   if (v === true || !Number.isFinite(n) || n < 0) throw new UsageError(`${what} wants a number, got '${String(v)}'`);
+  return n;
+}
+
+/** An integer option in [min, max], or undefined when not given. */
+export function int(v: string | true | undefined, what: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v === true || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`${what} wants an integer ${min}..${max}, got '${String(v)}'`);
   return n;
 }

@@ -6,10 +6,11 @@ import { FlowDecoder, type SavedTemplate } from '../../lib/decoder.js';
 import { toJson } from '../../lib/ndjson/json.js';
 import type { DecodeError } from '../../lib/types.js';
 import { parallelDecode } from '../../transforms/core/parallel-decode.js';
-import { udpSource } from '../../transforms/sources/udp-source.js';
-import { num, parse, UsageError, type Parsed } from './args.js';
+import { int, num, parse, UsageError, type Parsed } from './args.js';
+import { udpSourceFrom } from './listen-options.js';
 import { checkedFilter, decodeChain, OUTPUT_HELP, OUTPUT_OPTIONS, outputChoices } from './output.js';
-import { readTemplateFile, writeTemplateFile } from './templates-file.js';
+import { readTemplateFile, saveTemplates } from './templates-file.js';
+import { isOutputClosed } from './stdout.js';
 import { warmUpExports } from '../../lib/runtime/warm-up.js';
 import type { EnrichConfig, Enrichment } from '../../transforms/enrich/load.js';
 import { ENRICH_HELP, ENRICH_OPTIONS, enrichConfig, loadEnrichment } from './enrich-options.js';
@@ -39,7 +40,7 @@ ${METRICS_HELP}
   --stats-interval S    print stats on stderr every S seconds
   --recv-buffer BYTES   socket receive buffer (default 8 MiB; the kernel may cap it)
   --queue N             datagrams held while the output is slow (default 10000), beyond: dropped and counted
-  --workers N           decode on N worker threads, each exporter always on the same one (formats
+  --workers N           decode on N (1..64) worker threads, each exporter always on the same one (formats
                         ndjson and count); the main thread only receives and writes
 
 exit status: 0 stopped by a signal after draining, 1 socket or output failure, 2 usage error`;
@@ -49,7 +50,7 @@ interface Engine {
   stages: Transform[];
   /** Decoder counters, state sizes and sequence reports. */
   report(): Promise<Record<string, unknown>>;
-  templates(): Promise<SavedTemplate[]>;
+  templates(): Promise<Iterable<SavedTemplate>>;
   /** Runs synthetic exports through throwaway copies of the stages (see lib/warm-up.ts). */
   warm(): Promise<void>;
   /** Re-reads the enrichment data files (SIGHUP). */
@@ -72,7 +73,7 @@ function templateMissLine(e: DecodeError): void {
 
 async function inThread(p: Parsed, saved: SavedTemplate[], file: string | undefined, config: EnrichConfig | undefined, keyCase: KeyCase): Promise<Engine> {
   const decoder = new FlowDecoder({ templateScope: config?.templateScope });
-  if (saved.length > 0) process.stderr.write(`flowpipe: loaded ${decoder.importTemplates(saved)} templates from ${file}\n`);
+  if (saved.length > 0) process.stderr.write(`flowpipe: loaded ${decoder.importTemplates(saved)} templates from ${file}\n`); // validated on read
   const enrich = await loadEnrichment(config, false);
   enrich?.watch((err) => process.stderr.write(`flowpipe: reload failed, keeping the old data: ${err.message}\n`));
   const rules = p.opts.get('alert');
@@ -85,7 +86,7 @@ async function inThread(p: Parsed, saved: SavedTemplate[], file: string | undefi
       decoder: decoder.stats, state: decoder.stateSize(), sequence: decoder.sequenceStats(), ...shapeStats(enrich, dec.flowsOnlyDropped),
       ...(counters !== undefined ? { counters: counters.snapshot } : {}),
     }),
-    templates: () => Promise.resolve(decoder.exportTemplates()),
+    templates: () => Promise.resolve(decoder.savedTemplates()),
     warm: async () => {
       const copy = decodeChain(p, new FlowDecoder(), await loadEnrichment(config, false), keyCase); // (no alert stage: warm-up must not fire)
       return warmChain([copy.dec, ...copy.stages]);
@@ -144,6 +145,9 @@ function hostPortOf(v: string): [string, number] {
   return [m[1]!, Number(m[2])];
 }
 
+/** More decode threads than this is a typo, not a machine (each one holds its own state). */
+const MAX_WORKERS = 64;
+
 export async function collectCommand(argv: string[]): Promise<number> {
   const p = parse(argv, {
     ...OUTPUT_OPTIONS, ...ENRICH_OPTIONS, ...DESTINATION_OPTIONS, alert: 'value', metrics: 'value', listen: 'value', 'rotate-bytes': 'value', 'rotate-seconds': 'value', allow: 'value',
@@ -156,7 +160,11 @@ export async function collectCommand(argv: string[]): Promise<number> {
   const listen = p.opts.get('listen');
   if (typeof listen !== 'string') throw new UsageError('collect needs --listen PORT');
   const templates = p.opts.get('templates') as string | undefined;
-  const workers = num(p.opts.get('workers'), '--workers') ?? 0;
+  const workers = int(p.opts.get('workers'), '--workers', 0, MAX_WORKERS) ?? 0;
+  const source = udpSourceFrom(p); // every socket option checked here, before anything starts
+  const statsInterval = int(p.opts.get('stats-interval'), '--stats-interval', 0, 86_400);
+  const metricsAt = p.opts.get('metrics');
+  const metricsAddress = typeof metricsAt === 'string' ? hostPortOf(metricsAt) : null;
   const saved = readTemplateFile(templates);
   const rulesFile = p.opts.get('alert');
   if (typeof rulesFile === 'string') {
@@ -170,14 +178,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
   const asked = enrichConfig(p);
   const config = dest.wantsNormalize ? { ...asked, normalize: true } : asked;
   const keyCase: KeyCase = dest.snake ? 'snake' : 'as-is';
-  const engine = dest.raw ? forwarder() : workers >= 1 ? await onWorkers(p, Math.floor(workers), saved, templates, config, keyCase) : await inThread(p, saved, templates, config, keyCase);
-  const allow = p.opts.get('allow');
-  const source = udpSource({
-    listen: listen.split(',').map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
-    allow: typeof allow === 'string' ? allow.split(',') : undefined,
-    recvBufferSize: num(p.opts.get('recv-buffer'), '--recv-buffer') ?? 8 * 1024 * 1024,
-    maxQueue: num(p.opts.get('queue'), '--queue'),
-  });
+  const engine = dest.raw ? forwarder() : workers >= 1 ? await onWorkers(p, workers, saved, templates, config, keyCase) : await inThread(p, saved, templates, config, keyCase);
   const out: Writable = dest.writable;
   for (const s of dest.sinks) s.check().catch((err: Error) => process.stderr.write(`flowpipe: ${err.message}; buffering (--on-sink-error ${String(p.opts.get('on-sink-error') ?? 'buffer')})\n`));
   await engine.warm(); // a cold decoder at full load loses its first datagrams (see lib/warm-up.ts)
@@ -190,8 +191,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
     process.stderr.write(toJson({ receiver: { ...source.stats, kernel: kernelAtStop ?? source.kernelStats() }, ...r, ...sinks, memory: { rss, heapUsed, heapTotal, external, arrayBuffers } }) + '\n');
   };
   const printStats = (): void => void stats().catch(() => undefined);
-  const metricsAt = p.opts.get('metrics');
-  const metrics = typeof metricsAt === 'string' ? await serveMetrics(...hostPortOf(metricsAt), async (): Promise<MetricsInput> => {
+  const metrics = metricsAddress !== null ? await serveMetrics(...metricsAddress, async (): Promise<MetricsInput> => {
     const r = await engine.report() as { counters?: MetricsInput['counters']; decoder?: MetricsInput['decoder']; sequence?: MetricsInput['sequence'] };
     return { ...r, receiver: { ...source.stats, kernel: source.kernelStats() }, sinks: dest.stats(), gauges: { sink_count: dest.sinks.length } };
   }) : null;
@@ -204,11 +204,12 @@ export async function collectCommand(argv: string[]): Promise<number> {
     );
   };
   process.on('SIGHUP', reload);
-  const interval = num(p.opts.get('stats-interval'), '--stats-interval');
+  const interval = statsInterval;
   const timer = interval ? setInterval(printStats, interval * 1000) : undefined;
   // Save template state every minute too, so a crash does not lose it (written atomically).
-  const save = async (): Promise<void> => writeTemplateFile(templates, await engine.templates());
-  const saver = templates !== undefined ? setInterval(() => void save().catch(() => undefined), 60_000) : undefined;
+  const save = async (): Promise<boolean> => saveTemplates(templates, await engine.templates());
+  const saver = templates !== undefined ? setInterval(() => void save(), 60_000) : undefined;
+  let failed = false;
   let kernelAtStop: ReturnType<typeof source.kernelStats> = null; // the sockets are gone after close()
   const stop = (): void => {
     kernelAtStop = source.kernelStats();
@@ -220,6 +221,13 @@ export async function collectCommand(argv: string[]): Promise<number> {
   try {
     const chain: (NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream)[] = [source, ...engine.stages, out];
     await pipeline(chain);
+  } catch (err) {
+    // stdout closed (| head) is a normal end. An output that fails (ENOSPC on a full disk, an
+    // output device gone) ends the run cleanly: one line, templates saved, stats, exit 1.
+    if (!isOutputClosed(err)) {
+      process.stderr.write(`flowpipe: output failed, stopping: ${(err as Error).message}\n`);
+      failed = true;
+    }
   } finally {
     if (timer) clearInterval(timer);
     if (saver) clearInterval(saver);
@@ -231,5 +239,5 @@ export async function collectCommand(argv: string[]): Promise<number> {
   await stats();
   const lost = undeliveredLines(dest);
   for (const l of lost) process.stderr.write(l + '\n');
-  return 0;
+  return failed ? 1 : 0;
 }

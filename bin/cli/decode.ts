@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { FlowDecoder } from '../../lib/decoder.js';
 import { toJson } from '../../lib/ndjson/json.js';
 import type { DecodeError } from '../../lib/types.js';
-import { captureSource } from '../../transforms/sources/capture-source.js';
+import { captureSource, type CaptureSummary } from '../../transforms/sources/capture-source.js';
 import type { Datagram } from '../../transforms/core/datagram.js';
 import { hostPort, parse, UsageError } from './args.js';
 import { decodeChain, OUTPUT_HELP, OUTPUT_OPTIONS } from './output.js';
@@ -12,6 +12,7 @@ import { ENRICH_HELP, ENRICH_OPTIONS, enrichConfig, loadEnrichment } from './enr
 import { checkSinks, DESTINATION_HELP, DESTINATION_OPTIONS, openDestinations, undeliveredLines } from './destinations.js';
 import { KAFKA_INPUT_HELP, KAFKA_INPUT_OPTIONS, kafkaInput, type KafkaInput } from './kafka-input.js';
 import { loadTemplates, saveTemplates } from './templates-file.js';
+import { isOutputClosed } from './stdout.js';
 
 export const DECODE_HELP = `usage: flowpipe decode [options] [FILE...]
 
@@ -54,14 +55,38 @@ export async function decodeCommand(argv: string[]): Promise<number> {
   let current = files[0]!;
   let unreadable = false;
   let errors = 0;
+  const capture = { files: 0, packets: 0, notUdp: 0, truncatedPackets: 0, truncatedFiles: 0 };
+  const onCaptureEnd = (s: CaptureSummary): void => {
+    capture.files++;
+    capture.packets += s.packets;
+    capture.notUdp += s.notUdp;
+    capture.truncatedPackets += s.truncated;
+    if (s.leftoverBytes === 0) return;
+    capture.truncatedFiles++;
+    errors++; // data lost: --strict exits 1
+    process.stderr.write(`flowpipe: ${current}: capture truncated: the last ${s.leftoverBytes} bytes do not make a whole header or record\n`);
+  };
   async function* all(): AsyncGenerator<Datagram> {
     for (const f of files) {
       current = f;
+      const it = (captureSource(f, { exporter, onCaptureEnd }) as AsyncIterable<Datagram>)[Symbol.asyncIterator]();
       try {
-        for await (const d of captureSource(f, { exporter })) yield d as Datagram;
-      } catch (err) {
-        process.stderr.write(`flowpipe: cannot read ${f}: ${(err as Error).message}\n`);
-        unreadable = true;
+        for (;;) {
+          let next: IteratorResult<Datagram>;
+          try {
+            next = await it.next();
+          } catch (err) {
+            // Only a failure to read is blamed on the file; errors from downstream (stdout closed)
+            // arrive at the yield below and end the run.
+            process.stderr.write(`flowpipe: cannot read ${f}: ${(err as Error).message}\n`);
+            unreadable = true;
+            break;
+          }
+          if (next.done === true) break;
+          yield next.value;
+        }
+      } finally {
+        await it.return?.();
       }
     }
   }
@@ -78,6 +103,8 @@ export async function decodeCommand(argv: string[]): Promise<number> {
   const chain: (NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream)[] = [kafka?.source ?? Readable.from(all(), { objectMode: true }), dec, ...stages, dest.writable];
   try {
     await pipeline(chain);
+  } catch (err) {
+    if (!isOutputClosed(err)) throw err; // stdout closed (| head): a normal end, stats still due
   } finally {
     await kafka?.close();
     if (progress) {
@@ -85,11 +112,11 @@ export async function decodeCommand(argv: string[]): Promise<number> {
       process.stderr.write('\r\x1b[K');
     }
   }
-  saveTemplates(decoder, templates);
+  if (!saveTemplates(templates, decoder.savedTemplates())) unreadable = true;
   if (p.opts.has('stats')) {
     const shaped = enrich !== null ? { normalize: enrich.stats } : dec.flowsOnlyDropped > 0 ? { flowsOnlyDropped: dec.flowsOnlyDropped } : {};
     const input = kafka !== null ? { kafka: { ...kafka.source.stats, templatesShared: kafka.shared?.saved ?? 0, templatesLoaded: kafka.shared?.loaded ?? 0 } } : {};
-    process.stderr.write(toJson({ ...decoder.stats, ...shaped, sequence: decoder.sequenceStats(), ...(dest.sinks.length > 0 ? { sinks: dest.stats() } : {}), ...input }) + '\n');
+    process.stderr.write(toJson({ ...decoder.stats, ...(capture.files > 0 ? { capture } : {}), ...shaped, sequence: decoder.sequenceStats(), ...(dest.sinks.length > 0 ? { sinks: dest.stats() } : {}), ...input }) + '\n');
   }
   const lost = undeliveredLines(dest);
   for (const l of lost) process.stderr.write(l + '\n');

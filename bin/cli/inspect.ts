@@ -5,6 +5,7 @@ import { toJson } from '../../lib/ndjson/json.js';
 import { captureSource } from '../../transforms/sources/capture-source.js';
 import type { Datagram } from '../../transforms/core/datagram.js';
 import { parse, UsageError } from './args.js';
+import { writeOut } from './stdout.js';
 
 export const INSPECT_HELP = `usage: flowpipe inspect FILE
 
@@ -24,7 +25,7 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   for await (const item of captureSource(p.positional[0]!)) {
     const d = item as Datagram;
     const line = toJson({ datagram: ++i, exporter: `${d.exporter.address}:${d.exporter.port}`, bytes: d.data.length, ...decodePacket(d.data) }) + '\n';
-    if (!process.stdout.write(line)) await new Promise((r) => process.stdout.once('drain', r));
+    if (!(await writeOut(line))) break; // stdout closed (| head): done
   }
   return 0;
 }

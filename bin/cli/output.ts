@@ -1,7 +1,8 @@
 // The record output chain shared by decode and collect: filter, fields, format.
 import type { Transform } from 'node:stream';
 import { compileFilter } from '../../lib/filter/expr.js';
-import { discard, filter } from '../../transforms/core/map-filter.js';
+import { filter } from '../../transforms/core/map-filter.js';
+import { toCount } from '../../transforms/format/count.js';
 import { pick } from '../../transforms/core/pick.js';
 import { toCsv } from '../../transforms/format/csv.js';
 import { toJsonArray } from '../../transforms/format/json-array.js';
@@ -16,7 +17,8 @@ import { UsageError, type Parsed } from './args.js';
 
 export const OUTPUT_OPTIONS = { format: 'value', fields: 'value', filter: 'value' } as const;
 
-export const OUTPUT_HELP = `  --format F          ndjson (default), json, csv, table, or count (decode and count, write nothing)
+export const OUTPUT_HELP = `  --format F          ndjson (default), json, csv, table, or count (one line at the end:
+                      records in total and by kind)
   --fields a,b,c      output only these fields, in this order
   --filter EXPR       keep matching records: field=value,... or comparisons with && and ||,
                       e.g. 'protocolIdentifier==6 && destinationTransportPort<1024'`;
@@ -40,7 +42,7 @@ export function outputStages(p: Parsed): Transform[] {
   else if (format === 'json') stages.push(toJsonArray());
   else if (format === 'csv') stages.push(toCsv(fields));
   else if (format === 'table') stages.push(toTable(fields));
-  else if (format === 'count') stages.push(discard());
+  else if (format === 'count') stages.push(toCount());
   else throw new UsageError(`--format must be ndjson, json, csv, table or count, not '${format}'`);
   return stages;
 }

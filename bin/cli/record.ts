@@ -5,8 +5,8 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pcapHeader, pcapRecord } from '../../lib/capture/pcap-writer.js';
 import type { Datagram } from '../../transforms/core/datagram.js';
-import { udpSource } from '../../transforms/sources/udp-source.js';
-import { num, parse, UsageError } from './args.js';
+import { udpSourceFrom } from './listen-options.js';
+import { int, num, parse, UsageError } from './args.js';
 
 export const RECORD_HELP = `usage: flowpipe record --listen [ADDR:]PORT[,PORT...] --out FILE.pcap [--count N] [--seconds S]
 
@@ -22,9 +22,10 @@ export async function recordCommand(argv: string[]): Promise<number> {
   const listen = p.opts.get('listen');
   const outPath = p.opts.get('out');
   if (typeof listen !== 'string' || typeof outPath !== 'string') throw new UsageError('record needs --listen PORT and --out FILE.pcap');
-  const count = num(p.opts.get('count'), '--count');
+  const count = int(p.opts.get('count'), '--count', 1, Number.MAX_SAFE_INTEGER);
   const seconds = num(p.opts.get('seconds'), '--seconds');
-  const source = udpSource({ listen: listen.split(',').map((s) => (/^\d+$/.test(s) ? Number(s) : s)), recvBufferSize: 8 * 1024 * 1024 });
+  if (seconds !== undefined && (seconds <= 0 || seconds > 2_000_000)) throw new UsageError(`--seconds wants 0 < seconds <= 2000000, got ${seconds}`);
+  const source = udpSourceFrom(p);
   const bound = await source.listen();
   process.stderr.write(`flowpipe: recording ${bound.map((b) => `${b.address}:${b.port}`).join(', ')} to ${outPath}\n`);
   const file = createWriteStream(outPath);

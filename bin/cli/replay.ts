@@ -21,7 +21,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const file = p.positional[0];
   const toOpt = p.opts.get('to');
   if (file === undefined || typeof toOpt !== 'string') throw new UsageError('replay needs FILE and --to HOST:PORT');
-  const to = hostPort(toOpt, '--to');
+  const to = hostPort(toOpt, '--to', true);
   const rate = num(p.opts.get('rate'), '--rate');
   const speed = num(p.opts.get('speed'), '--speed');
   if (rate !== undefined && speed !== undefined) throw new UsageError('use --rate or --speed, not both');

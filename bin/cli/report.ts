@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { TopN, type Measure, type TopRow } from '../../lib/analysis/top-n.js';
 import { parseDuration } from '../../lib/analysis/windows.js';
 import { toJson } from '../../lib/ndjson/json.js';
-import { cellText } from '../../lib/ndjson/json.js';
+import { csvCell, tableCell } from '../../lib/ndjson/cells.js';
 import { num, parse, UsageError } from './args.js';
 import { ENRICH_HELP, ENRICH_OPTIONS } from './enrich-options.js';
 import { fileRecords } from './file-records.js';
@@ -68,10 +68,10 @@ export async function reportCommand(argv: string[]): Promise<number> {
   const out: string[] = [];
   if (format === 'ndjson') for (const r of clean) out.push(toJson(r));
   else if (format === 'csv') {
-    out.push(cols.join(','));
-    for (const r of clean) out.push(cols.map((c) => cellText(r[c])).join(','));
+    out.push(cols.map(csvCell).join(','));
+    for (const r of clean) out.push(cols.map((c) => csvCell(r[c])).join(','));
   } else {
-    const text = clean.map((r) => cols.map((c) => cellText(r[c])));
+    const text = clean.map((r) => cols.map((c) => tableCell(r[c])));
     const widths = cols.map((c, i) => Math.max(c.length, ...text.map((t) => t[i]!.length)));
     out.push(cols.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
     for (const t of text) out.push(t.map((v, i) => (i >= key.length && i < key.length + 3 ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd());

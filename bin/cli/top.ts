@@ -8,10 +8,11 @@ import { FlowDecoder } from '../../lib/decoder.js';
 import { LiveView } from '../../lib/analysis/live.js';
 import type { Measure } from '../../lib/analysis/top-n.js';
 import { DecodeStream } from '../../transforms/core/decode.js';
-import { udpSource } from '../../transforms/sources/udp-source.js';
+import { udpSourceFrom } from './listen-options.js';
 import { parse, UsageError } from './args.js';
 import { enrichConfig, ENRICH_OPTIONS, loadEnrichment } from './enrich-options.js';
 import { fileRecords } from './file-records.js';
+import { tableCell } from '../../lib/ndjson/cells.js';
 
 export const TOP_HELP = `usage: flowpipe top [--listen PORT[,PORT...]] [FILE...] [options]
 
@@ -36,7 +37,6 @@ function si(v: number): string {
 }
 
 /** Exporter-controlled text on the operator's terminal: control characters shown escaped. */
-const safe = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 export async function topCommand(argv: string[]): Promise<number> {
   const p = parse(argv, { ...ENRICH_OPTIONS, listen: 'value', key: 'value', by: 'value', top: 'value', seconds: 'value', help: 'flag' });
@@ -64,7 +64,7 @@ export async function topCommand(argv: string[]): Promise<number> {
     const config = { ...enrichConfig(p), normalize: true, flowsOnly: true };
     const enrich = await loadEnrichment(config, false);
     decoder = new FlowDecoder({ templateScope: config.templateScope });
-    const source = udpSource({ listen: listen.split(',').map((s) => (/^\d+$/.test(s) ? Number(s) : s)) });
+    const source = udpSourceFrom(p);
     const bound = await source.listen();
     process.stderr.write(`flowpipe: listening on ${bound.map((b) => `${b.address}:${b.port}`).join(', ')}\n`);
     const dec = new DecodeStream({ decoder, ...(enrich !== null ? { enrich } : {}) });
@@ -89,10 +89,10 @@ export async function topCommand(argv: string[]): Promise<number> {
         : `flows ${si(Object.entries(decoder.stats.records).filter(([k]) => k.endsWith('/flow')).reduce((a, [, v]) => a + v, 0))}   datagrams ${dg}`,
       '',
       `${KEYS[key]!.padEnd(40)} ${'bytes'.padStart(10)} ${'packets'.padStart(10)} ${'flows'.padStart(8)}`,
-      ...view.top(KEYS[key]!, MEASURES[measure]!, rows).map((t) => `${safe(t.key).slice(0, 40).padEnd(40)} ${si(t.bytes).padStart(10)} ${si(t.packets).padStart(10)} ${si(t.flows).padStart(8)}`),
+      ...view.top(KEYS[key]!, MEASURES[measure]!, rows).map((t) => `${tableCell(t.key).slice(0, 40).padEnd(40)} ${si(t.bytes).padStart(10)} ${si(t.packets).padStart(10)} ${si(t.flows).padStart(8)}`),
       '',
       'exporter                                 template misses  sequence lost',
-      ...health(decoder).slice(0, 10).map(([e, m, l]) => `${safe(e).slice(0, 40).padEnd(40)} ${String(m).padStart(15)}  ${String(l).padStart(13)}`),
+      ...health(decoder).slice(0, 10).map(([e, m, l]) => `${tableCell(e).slice(0, 40).padEnd(40)} ${String(m).padStart(15)}  ${String(l).padStart(13)}`),
     ];
     lastDatagrams = dg;
     return lines.join('\n') + '\n';

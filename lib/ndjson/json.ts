@@ -18,9 +18,3 @@ export function toJson(value: unknown): string {
     return JSON.stringify(value, replacer).replace(MARKED, '$1');
   }
 }
-
-/** A value as one table or CSV cell: nothing for null/undefined, JSON for objects, else its text. */
-export function cellText(v: unknown): string {
-  if (v === undefined || v === null) return '';
-  return typeof v === 'object' ? toJson(v) : String(v);
-}

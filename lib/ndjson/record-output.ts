@@ -18,7 +18,11 @@ export interface RecordSelection {
 /** A record with only `fields`, in that order (missing ones omitted). */
 export function pickFields(r: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const f of fields) if (f in r) out[f] = r[f];
+  for (const f of fields) {
+    if (!Object.hasOwn(r, f)) continue; // never a field of Object.prototype
+    if (f === '__proto__') Object.defineProperty(out, f, { value: r[f], enumerable: true, writable: true, configurable: true });
+    else out[f] = r[f];
+  }
   return out;
 }
 

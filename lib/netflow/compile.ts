@@ -153,8 +153,21 @@ function build<T>(body: string, scopes: readonly string[]): T {
   return factory(helpers, scopes);
 }
 
+/**
+ * Numbers that reach the generated source must be the integers they claim to be: templates parsed
+ * from datagrams always are, but a definition can also come from a file or a caller.
+ */
+function checkLayout(def: TemplateDef): void {
+  const u16 = (v: number): boolean => Number.isInteger(v) && v >= 0 && v <= 0xffff;
+  if (!u16(def.id)) throw new RangeError(`template id ${String(def.id)} is not an integer 0..65535`);
+  def.fields.forEach((f, i) => {
+    if (!u16(f.length)) throw new RangeError(`template ${def.id} field ${i}: length ${String(f.length)} is not an integer 0..65535`);
+  });
+}
+
 /** Compiles a template definition. `ctxFields` adds header values (fixed formats). */
 export function compileTemplate(def: TemplateDef, ctxFields: readonly ContextField[] = []): CompiledTemplate {
+  checkLayout(def);
   const names = outputNames(def.fields);
   let minLength = 0;
   let hasVarlen = false;

@@ -49,7 +49,7 @@ function consumer(args: string[]): { child: ChildProcess; done: Promise<{ code: 
   let out = '', err = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-  const done = new Promise<{ code: number | null; out: string; stats: Record<string, unknown> | null }>((resolve) => child.on('exit', (code) => {
+  const done = new Promise<{ code: number | null; out: string; stats: Record<string, unknown> | null }>((resolve) => child.on('close', (code) => { // 'close': after stdout and stderr are drained ('exit' can come first)
     const last = err.trim().split('\n').filter((l) => l.startsWith('{')).pop();
     resolve({ code, out, stats: last === undefined ? null : JSON.parse(last) as Record<string, unknown> });
   }));

@@ -29,4 +29,4 @@ export function startCollect(args: string[]): Promise<{ child: ChildProcess; por
 }
 
 /** SIGTERM, resolves with the exit code. */
-export const stop = (child: ChildProcess): Promise<number | null> => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); });
+export const stop = (child: ChildProcess): Promise<number | null> => new Promise((r) => { child.once('close', r); child.kill('SIGTERM'); });

@@ -1,13 +1,8 @@
-// CSV output (RFC 4180): the --format csv output.
+// CSV output (RFC 4180, formula cells neutralized): the --format csv output.
 import { Transform, type TransformCallback } from 'node:stream';
-import { cellText } from '../../lib/ndjson/json.js';
+import { csvCell } from '../../lib/ndjson/cells.js';
 
 type Rec = Record<string, unknown>;
-
-function csvCell(v: unknown): string {
-  const s = cellText(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /**
  * CSV (RFC 4180). Columns: `fields`, or the keys of the first record (later records' extra keys

@@ -70,39 +70,59 @@ export function toNdjson(options: ToNdjsonOptions = {}): Transform {
   return stage;
 }
 
-/** Quotes integer literals of 16+ digits outside strings, so the reviver can make them bigints. */
-function protectBigInts(line: string): string {
-  if (!/\d{16}/.test(line)) return line;
+// Integers of 16+ digits beyond 2^53 are rewritten as marker strings "\u0000<digits>" before
+// JSON.parse, and the reviver turns markers back into bigints. A string value of the line that
+// itself starts with NUL gets a second NUL, which the reviver removes again, so no string can be
+// mistaken for a marker. Lines without such integers are parsed without any of this.
+const NUMBER = /-?\d+(\.\d+)?([eE][+-]?\d+)?/y;
+
+function isKey(line: string, after: number): boolean {
+  let k = after;
+  while (k < line.length && (line[k] === ' ' || line[k] === '\t')) k++;
+  return line[k] === ':';
+}
+
+/** The line with big integer literals marked, or undefined when it has none. */
+function protectBigInts(line: string): string | undefined {
+  if (!/\d{16}/.test(line)) return undefined;
   let out = '';
+  let marked = false;
   let i = 0;
   while (i < line.length) {
     const c = line[i]!;
     if (c === '"') {
       let j = i + 1;
       while (j < line.length && line[j] !== '"') j += line[j] === '\\' ? 2 : 1;
-      out += line.slice(i, j + 1);
+      const nulFirst = line.startsWith('\\u0000', i + 1) && !isKey(line, j + 1);
+      out += nulFirst ? '"\\u0000' + line.slice(i + 1, j + 1) : line.slice(i, j + 1);
       i = j + 1;
-    } else if ((c === '-' || (c >= '0' && c <= '9'))) {
-      const m = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(line.slice(i))!;
-      const num = m[0];
-      const digits = num.replace('-', '');
-      out += m[1] === undefined && m[2] === undefined && digits.length >= 16 && !Number.isSafeInteger(Number(num)) ? `"\\u0000${num}"` : num;
-      i += num.length;
-    } else {
+      continue;
+    }
+    NUMBER.lastIndex = i;
+    const m = c === '-' || (c >= '0' && c <= '9') ? NUMBER.exec(line) : null;
+    if (m === null) {
       out += c;
       i++;
+      continue;
     }
+    const num = m[0];
+    const big = m[1] === undefined && m[2] === undefined && num.replace('-', '').length >= 16 && !Number.isSafeInteger(Number(num));
+    out += big ? `"\\u0000${num}"` : num;
+    marked ||= big;
+    i += num.length;
   }
-  return out;
+  return marked ? out : undefined;
 }
 
 function reviver(_key: string, value: unknown): unknown {
-  return typeof value === 'string' && value.charCodeAt(0) === 0 ? BigInt(value.slice(1)) : value;
+  if (typeof value !== 'string' || value.charCodeAt(0) !== 0) return value;
+  return value.charCodeAt(1) === 0 ? value.slice(1) : BigInt(value.slice(1));
 }
 
 /** Parses one NDJSON line, keeping integers above 2^53 exact (bigint). */
 export function parseNdjsonLine(line: string): unknown {
-  return JSON.parse(protectBigInts(line), reviver);
+  const marked = protectBigInts(line);
+  return marked === undefined ? JSON.parse(line) : JSON.parse(marked, reviver);
 }
 
 /** NDJSON bytes in, objects out (blank lines skipped; a bad line is a stream error naming its number). */

@@ -1,6 +1,6 @@
 // An aligned text table for people: the --format table output.
 import { Transform, type TransformCallback } from 'node:stream';
-import { cellText } from '../../lib/ndjson/json.js';
+import { tableCell } from '../../lib/ndjson/cells.js';
 
 type Rec = Record<string, unknown>;
 
@@ -12,9 +12,9 @@ export function toTable(fields?: readonly string[], sample = 50): Transform {
   const line = (values: string[]): string => values.map((v, i) => (v.length > widths[i]! ? v.slice(0, widths[i]! - 1) + '…' : v.padEnd(widths[i]!))).join('  ').trimEnd() + '\n';
   const start = (t: Transform): void => {
     cols ??= held.length > 0 ? Object.keys(held[0]!) : [];
-    widths = cols.map((c) => Math.min(40, Math.max(c.length, ...held.map((r) => cellText(r[c]).length))));
+    widths = cols.map((c) => Math.min(40, Math.max(c.length, ...held.map((r) => tableCell(r[c]).length))));
     t.push(line([...cols]));
-    for (const r of held.splice(0)) t.push(line(cols.map((c) => cellText(r[c]))));
+    for (const r of held.splice(0)) t.push(line(cols.map((c) => tableCell(r[c]))));
   };
   return new Transform({
     writableObjectMode: true,
@@ -22,7 +22,7 @@ export function toTable(fields?: readonly string[], sample = 50): Transform {
       if (widths.length === 0 && held.length < sample) {
         held.push(r);
         if (held.length === sample) start(this);
-      } else this.push(line(cols!.map((c) => cellText(r[c]))));
+      } else this.push(line(cols!.map((c) => tableCell(r[c]))));
       done();
     },
     flush(done: TransformCallback): void {

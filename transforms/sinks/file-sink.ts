@@ -1,6 +1,10 @@
 // fileSink(): bytes to a file, optionally gzipped (node:zlib), rotated by size and/or time.
 // Rotated files are named `<path>.<n>` in order (n from 1), before any `.gz` suffix is added.
-import { createWriteStream, type WriteStream } from 'node:fs';
+// The first file is opened at once, so a missing or read-only directory fails when the sink is
+// made (before a collector says it listens), not at the first record. A write error (ENOSPC on
+// a full disk) ends the sink with that error, after cutting a plain file back to its last
+// whole chunk (chunks are whole lines), so no half line is left behind.
+import { createWriteStream, ftruncateSync, openSync, type WriteStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { createGzip, type Gzip } from 'node:zlib';
 
@@ -13,7 +17,10 @@ export interface FileSinkOptions {
   maxAgeMs?: number;
 }
 
-/** Writes bytes to `path`, rotating as configured. Emits 'rotate' with the finished file name. */
+/**
+ * Writes bytes to `path`, rotating as configured. Emits 'rotate' with the finished file name.
+ * Throws at once (EACCES, ENOENT, EISDIR…) when the first file cannot be created.
+ */
 export function fileSink(path: string, options: FileSinkOptions = {}): Writable {
   const gz = options.gzip ?? path.endsWith('.gz');
   const base = gz && path.endsWith('.gz') ? path.slice(0, -3) : path;
@@ -24,12 +31,25 @@ export function fileSink(path: string, options: FileSinkOptions = {}): Writable 
   let zip: Gzip | undefined;
   let current = '';
   const name = (): string => (options.maxBytes || options.maxAgeMs ? `${base}.${++index}` : base) + (gz ? '.gz' : '');
+  let whole = 0; // bytes of whole chunks the current plain file has taken
+  let failed: Error | null = null;
   const open = (): void => {
     current = name();
     // A deep queue (1 MiB): the producer keeps going while the previous chunks are written.
-    file = createWriteStream(current, { highWaterMark: 1 << 20 });
+    const fd = openSync(current, 'w');
+    const f = createWriteStream(current, { fd, highWaterMark: 1 << 20 });
+    file = f;
+    whole = 0;
+    f.on('error', (err) => {
+      if (failed !== null) return;
+      failed = err;
+      if (!gz) {
+        try { ftruncateSync(fd, whole); } catch { /* a device such as /dev/full cannot be cut */ }
+      }
+      sink.destroy(err);
+    });
     zip = gz ? createGzip() : undefined;
-    if (zip) zip.pipe(file);
+    if (zip) zip.pipe(f);
     bytes = 0;
     opened = Date.now();
   };
@@ -43,16 +63,25 @@ export function fileSink(path: string, options: FileSinkOptions = {}): Writable 
     zip = undefined;
   });
   const sink: Writable = new Writable({
+    destroy(err, done): void {
+      if (file !== undefined && failed === null) file.destroy();
+      done(err);
+    },
     write(chunk: Buffer, _enc, done): void {
       const due = file !== undefined && ((options.maxBytes !== undefined && bytes + chunk.length > options.maxBytes && bytes > 0) ||
         (options.maxAgeMs !== undefined && Date.now() - opened >= options.maxAgeMs));
       const go = (): void => {
         if (file === undefined) open();
         bytes += chunk.length;
+        const n = chunk.length;
+        const counted = (err?: Error | null): void => {
+          if (err == null) whole += n;
+        };
         const target = zip ?? file!;
-        if (target.write(chunk)) done();
+        if (zip ? target.write(chunk) : target.write(chunk, counted)) done();
         else target.once('drain', () => done());
       };
+      if (failed !== null) return done(failed);
       if (due) {
         const finishedName = current;
         close().then(() => { sink.emit('rotate', finishedName); go(); }, done);
@@ -62,5 +91,6 @@ export function fileSink(path: string, options: FileSinkOptions = {}): Writable 
       close().then(() => done(), done);
     },
   });
+  open(); // now: a path that cannot be written is an error of fileSink() itself
   return sink;
 }

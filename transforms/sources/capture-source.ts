@@ -4,13 +4,24 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { CaptureParser, isCapture } from '../../lib/capture/reader.js';
+import { CaptureParser, isCapture, type CaptureStats } from '../../lib/capture/reader.js';
 import type { Datagram } from '../core/datagram.js';
 import { Framer } from '../core/framer.js';
 
 export interface CaptureSourceOptions {
   /** Exporter raw (non-capture) input is attributed to (default 0.0.0.0:0). */
   exporter?: { address: string; port: number };
+  /**
+   * Called once at the end of a pcap/pcapng input with what the capture parser skipped:
+   * non-UDP packets, truncated records, and `leftoverBytes`, the bytes at the end that do not
+   * make a whole record (a capture cut short; > 0 means data was lost).
+   */
+  onCaptureEnd?: (summary: CaptureSummary) => void;
+}
+
+/** What a capture held besides the datagrams it yielded. */
+export interface CaptureSummary extends CaptureStats {
+  leftoverBytes: number;
 }
 
 async function* bytes(input: string | NodeJS.ReadableStream): AsyncGenerator<Buffer> {
@@ -64,6 +75,7 @@ async function* datagrams(input: string | NodeJS.ReadableStream, o: CaptureSourc
     };
     yield* emit(first.value.chunk);
     for await (const x of it) yield* emit(x.chunk);
+    o.onCaptureEnd?.({ ...parser.stats, leftoverBytes: parser.leftover });
     return;
   }
   // Raw export bytes: cut into messages by their own lengths.

@@ -4,7 +4,7 @@
 // IP:port, CIDR) drops and counts everything else.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
-import { BlockList, isIPv6 } from 'node:net';
+import { BlockList, isIP, isIPv6 } from 'node:net';
 import { Readable } from 'node:stream';
 import { kernelUdpCounters, type KernelUdpCounters } from './proc-net-udp.js';
 import type { Datagram } from '../core/datagram.js';
@@ -29,26 +29,73 @@ export interface UdpSourceStats {
   queued: number;
 }
 
-function parseListen(entry: string | number): { address: string | undefined; port: number } {
-  if (typeof entry === 'number') return { address: undefined, port: entry };
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(entry) ?? /^()()(\d+)$/.exec(entry);
-  if (!m) throw new Error(`cannot listen on '${entry}': use PORT, :PORT, ADDR:PORT or [V6]:PORT`);
-  const address = m[1] ?? m[2];
-  return { address: address === '' ? undefined : address, port: Number(m[3]) };
+/** An option udpSource() cannot use (bad address, port, CIDR, size): thrown before anything binds. */
+export class UdpSourceOptionError extends Error {}
+
+/** A port or address that cannot be bound (in use, not ours, no permission). */
+export class ListenError extends Error {
+  constructor(readonly entry: string, readonly code: string | undefined, message: string) {
+    super(message);
+  }
 }
 
-/** Compiles an allowlist into a predicate. */
+function checkPort(text: string, entry: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new UdpSourceOptionError(`cannot listen on '${entry}': port must be 0..65535`);
+  return port;
+}
+
+/** `2055`, `:2055`, `ADDR:2055`, `[V6]:2055` as an address (undefined: every address) and port. */
+export function parseListenAddress(entry: string | number): { address: string | undefined; port: number } {
+  if (typeof entry === 'number') return { address: undefined, port: checkPort(String(entry), String(entry)) };
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):([^:]*)$/.exec(entry) ?? /^()()(\d+)$/.exec(entry);
+  if (!m) throw new UdpSourceOptionError(`cannot listen on '${entry}': use PORT, :PORT, ADDR:PORT or [V6]:PORT`);
+  const address = m[1] ?? m[2];
+  if (address !== undefined && address !== '' && isIP(address) === 0) throw new UdpSourceOptionError(`cannot listen on '${entry}': '${address}' is not an IP address`);
+  return { address: address === '' ? undefined : address, port: checkPort(m[3]!, entry) };
+}
+
+function allowEntry(e: string, nets: BlockList, withPort: Set<string>): void {
+  const bad = (why: string): UdpSourceOptionError => new UdpSourceOptionError(`allowlist entry '${e}': ${why}`);
+  const cidr = /^(.+)\/(\d+)$/.exec(e);
+  if (cidr) {
+    const family = isIP(cidr[1]!);
+    if (family === 0) throw bad(`'${cidr[1]}' is not an IP address`);
+    const bits = Number(cidr[2]);
+    if (bits > (family === 4 ? 32 : 128)) throw bad(`prefix length ${bits} is more than ${family === 4 ? 32 : 128}`);
+    nets.addSubnet(cidr[1]!, bits, family === 4 ? 'ipv4' : 'ipv6');
+    return;
+  }
+  const hostPort = /^\[([^\]]+)\]:(\d+)$/.exec(e) ?? /^([^:]+):(\d+)$/.exec(e);
+  if (hostPort) {
+    if (isIP(hostPort[1]!) === 0) throw bad(`'${hostPort[1]}' is not an IP address`);
+    if (Number(hostPort[2]) > 65535) throw bad('port must be 0..65535');
+    withPort.add(`${hostPort[1]}|${Number(hostPort[2])}`);
+    return;
+  }
+  const family = isIP(e);
+  if (family === 0) throw bad('not an IP, IP:PORT, [V6]:PORT or CIDR');
+  nets.addAddress(e, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/** Compiles an allowlist into a predicate; throws UdpSourceOptionError naming a bad entry. */
 export function allowlist(entries: readonly string[]): (address: string, port: number) => boolean {
   const nets = new BlockList();
   const withPort = new Set<string>();
-  for (const e of entries) {
-    const cidr = /^(.+)\/(\d+)$/.exec(e);
-    const hostPort = /^\[([^\]]+)\]:(\d+)$/.exec(e) ?? /^([^:]+):(\d+)$/.exec(e);
-    if (cidr) nets.addSubnet(cidr[1]!, Number(cidr[2]), isIPv6(cidr[1]!) ? 'ipv6' : 'ipv4');
-    else if (hostPort) withPort.add(`${hostPort[1]}|${hostPort[2]}`);
-    else nets.addAddress(e, isIPv6(e) ? 'ipv6' : 'ipv4');
-  }
+  for (const e of entries) allowEntry(e.trim(), nets, withPort);
   return (address, port) => withPort.has(`${address}|${port}`) || nets.check(address, isIPv6(address) ? 'ipv6' : 'ipv4');
+}
+
+/** The largest SO_RCVBUF request accepted (the kernel caps it further at net.core.rmem_max). */
+const MAX_RECV_BUFFER = 2 ** 31 - 1;
+
+function checkOptions(o: UdpSourceOptions): void {
+  if (o.listen.length === 0) throw new UdpSourceOptionError('nothing to listen on');
+  for (const entry of o.listen) parseListenAddress(entry);
+  const r = o.recvBufferSize;
+  if (r !== undefined && !(Number.isInteger(r) && r >= 1 && r <= MAX_RECV_BUFFER)) throw new UdpSourceOptionError(`receive buffer ${r} must be an integer 1..${MAX_RECV_BUFFER} bytes`);
+  const q = o.maxQueue;
+  if (q !== undefined && !(Number.isInteger(q) && q >= 1)) throw new UdpSourceOptionError(`queue length ${q} must be a positive integer`);
 }
 
 export class UdpSource extends Readable {
@@ -61,28 +108,46 @@ export class UdpSource extends Readable {
 
   constructor(private readonly options: UdpSourceOptions) {
     super({ objectMode: true, highWaterMark: 256 });
+    checkOptions(options);
     this.maxQueue = options.maxQueue ?? 10_000;
     this.allowed = options.allow && options.allow.length > 0 ? allowlist(options.allow) : null;
   }
 
-  /** Binds every socket; resolves with the bound addresses. */
+  /**
+   * Binds every socket; resolves with the bound addresses. A port that cannot be bound rejects
+   * with a ListenError (one line: which address, why), after closing what was already bound.
+   */
   async listen(): Promise<{ address: string; port: number; family: string }[]> {
     const bound = [];
     for (const entry of this.options.listen) {
-      const { address, port } = parseListen(entry);
+      const { address, port } = parseListenAddress(entry);
       const socket = createSocket({ type: address !== undefined && isIPv6(address) ? 'udp6' : address === undefined ? 'udp6' : 'udp4', reuseAddr: false });
       let localPort = 0; // known once bound; looked up once (address() is a system call)
       socket.on('message', (msg, rinfo) => this.receive(msg, rinfo, localPort));
-      socket.on('error', (err) => this.destroy(err));
-      await new Promise<void>((resolve, reject) => {
-        socket.once('error', reject);
-        socket.bind({ port, address: address ?? '::' }, () => {
-          socket.off('error', reject);
-          resolve();
+      try {
+        await new Promise<void>((resolve, reject) => {
+          socket.once('error', reject);
+          socket.bind({ port, address: address ?? '::' }, () => {
+            socket.off('error', reject);
+            resolve();
+          });
         });
-      });
+      } catch (err) {
+        socket.close();
+        for (const s of this.sockets.splice(0)) s.close();
+        const e = err as NodeJS.ErrnoException;
+        const why = e.code === 'EADDRINUSE' ? 'the port is in use' : e.code === 'EACCES' ? 'permission denied (ports below 1024 need CAP_NET_BIND_SERVICE)' : e.code === 'EADDRNOTAVAIL' ? 'no such local address' : e.message;
+        throw new ListenError(String(entry), e.code, `cannot listen on ${address ?? '*'}:${port}: ${why}`);
+      }
+      socket.on('error', (err) => this.destroy(err));
       localPort = socket.address().port;
-      if (this.options.recvBufferSize) socket.setRecvBufferSize(this.options.recvBufferSize);
+      if (this.options.recvBufferSize) {
+        try {
+          socket.setRecvBufferSize(this.options.recvBufferSize);
+        } catch (err) {
+          this.emit('warning', new Error(`receive buffer not set: ${(err as Error).message}`));
+        }
+      }
       this.sockets.push(socket);
       bound.push(socket.address());
     }
@@ -117,7 +182,7 @@ export class UdpSource extends Readable {
   }
 
   override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
-    for (const s of this.sockets) s.close();
+    for (const s of this.sockets.splice(0)) s.close();
     done(err);
   }
 
