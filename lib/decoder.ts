@@ -245,7 +245,7 @@ export class FlowDecoder {
     const out: SequenceReport[] = [];
     for (const e of this.store.exporters.values()) {
       for (const d of e.domains.values()) {
-        if (d.protocol === 'netflow-v1') continue;
+        if (d.sequence === null) continue;
         out.push({ exporter: e.key, protocol: d.protocol, domain: d.id, ...d.sequence.snapshot() });
       }
     }

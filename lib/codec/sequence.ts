@@ -1,27 +1,53 @@
 /** Loss, duplicate and reordering counts for one (exporter, domain) stream. */
 export interface SequenceStats {
-  /** Messages (v9) or records (IPFIX, v5, v7) that the sequence numbers say never arrived. */
+  /** Messages (v9, sFlow) or records (IPFIX, v5, v7) that the sequence numbers say never arrived. */
   lost: number;
   duplicate: number;
   outOfOrder: number;
-  /** Jumps too large to be loss: exporter restart or counter reset. */
+  /**
+   * Jumps beyond the window that the next message confirmed (the stream went on from the new
+   * number): an exporter restart or counter reset. Never counted as loss.
+   */
   resets: number;
+  /**
+   * Single messages far outside the window while the stream went on where it was (spoofed or
+   * corrupt headers), and a last jump not yet confirmed. Never counted as loss.
+   */
+  outliers: number;
+  /**
+   * Record-counting protocols (IPFIX, v5, v7): how this exporter numbers its messages, learned
+   * from the stream. `rfc`: records sent before this message (RFC 7011 §3.1, RFC 3954 v5);
+   * `rfc-flows`: the same without options records; `after-flows`: flow records up to and
+   * including this message (softflowd); `after-all`: all records including this message.
+   */
+  convention?: SequenceConvention;
 }
 
-/** A jump larger than this (either way) is a restart, not loss. */
-const WINDOW = 1 << 30;
+export type SequenceConvention = 'rfc' | 'rfc-flows' | 'after-flows' | 'after-all';
+
+/** Jumps up to this far (either way) are loss or reordering; beyond, a reset or an outlier. */
+export const MESSAGE_WINDOW = 1 << 16;
+/** The same for counters of records (about 140 k full datagrams of 30 records). */
+export const RECORD_WINDOW = 1 << 22;
 
 /**
- * Tracks a header sequence counter (mod 2^32). v9 counts export packets, IPFIX and v5/v7 count
+ * Tracks a header sequence counter (mod 2^32). v9 and sFlow count messages, IPFIX and v5/v7 count
  * data records sent before the message; the caller says how much this message advances it.
  */
-export class SequenceTracker implements SequenceStats {
+export class SequenceTracker {
   lost = 0;
   duplicate = 0;
   outOfOrder = 0;
   resets = 0;
+  outliers = 0;
+  /** Messages whose number was not the expected one (how well a numbering convention fits). */
+  irregular = 0;
   private expected = -1;
   private last = -1;
+  /** Where the stream goes on if the last far jump was a reset; -1 when there is none. */
+  private jumpedTo = -1;
+
+  constructor(private readonly window: number = MESSAGE_WINDOW) {}
 
   /**
    * @param seq the header sequence number
@@ -31,8 +57,17 @@ export class SequenceTracker implements SequenceStats {
   observe(seq: number, advance: number): void {
     if (this.expected >= 0) {
       const gap = (seq - this.expected) | 0;
-      if (gap > 0 && gap < WINDOW) this.lost += gap;
-      else if (gap < 0 && gap > -WINDOW) {
+      if (gap !== 0) this.irregular++;
+      if (gap > this.window || gap < -this.window) {
+        this.farJump(seq, advance);
+        return;
+      }
+      if (this.jumpedTo >= 0) {
+        this.outliers++; // back on the old numbering: the far message was not the stream's
+        this.jumpedTo = -1;
+      }
+      if (gap > 0) this.lost += gap;
+      else if (gap < 0) {
         if (seq === this.last) this.duplicate++;
         else {
           this.outOfOrder++;
@@ -40,13 +75,84 @@ export class SequenceTracker implements SequenceStats {
           this.lost = Math.max(0, this.lost - Math.max(advance, 1));
         }
         return; // a late or repeated message does not move the expectation back
-      } else if (gap !== 0) this.resets++;
+      }
     }
     this.last = seq;
     this.expected = advance < 0 ? -1 : (seq + advance) >>> 0;
   }
 
+  /** A number beyond the window: a reset if the next message follows it, else an outlier. */
+  private farJump(seq: number, advance: number): void {
+    const from = this.jumpedTo;
+    if (from >= 0) {
+      const gap = (seq - from) | 0;
+      if (gap <= this.window && gap >= -this.window) {
+        this.resets++;
+        this.jumpedTo = -1;
+        this.expected = from;
+        this.observe(seq, advance);
+        return;
+      }
+      this.outliers++; // the previous far message was followed by neither numbering
+    }
+    this.jumpedTo = advance < 0 ? seq : (seq + advance) >>> 0;
+  }
+
   snapshot(): SequenceStats {
-    return { lost: this.lost, duplicate: this.duplicate, outOfOrder: this.outOfOrder, resets: this.resets };
+    return {
+      lost: this.lost, duplicate: this.duplicate, outOfOrder: this.outOfOrder, resets: this.resets,
+      outliers: this.outliers + (this.jumpedTo >= 0 ? 1 : 0),
+    };
+  }
+}
+
+const CONVENTIONS: readonly SequenceConvention[] = ['rfc', 'rfc-flows', 'after-flows', 'after-all'];
+/** Messages seen before the best-fitting convention is kept and the others dropped. */
+const LEARN_MESSAGES = 32;
+
+/**
+ * A record counter whose numbering convention is learned: every convention is tracked until
+ * one fits clearly better (fewest irregular messages over the first messages, ties to the RFC),
+ * so a lossless stream from an exporter that numbers its own way reports no loss.
+ */
+export class RecordSequenceTracker {
+  private trackers: (SequenceTracker | null)[] = CONVENTIONS.map(() => new SequenceTracker(RECORD_WINDOW));
+  private messages = 0;
+
+  /**
+   * @param seq the header sequence number
+   * @param flows flow data records in this message, or -1 when some could not be counted
+   * @param options options data records in this message
+   */
+  observe(seq: number, flows: number, options: number): void {
+    const all = flows < 0 ? -1 : flows + options;
+    const t = this.trackers;
+    t[0]?.observe(seq, all);
+    t[1]?.observe(seq, flows);
+    t[2]?.observe(flows < 0 ? seq : (seq - flows) >>> 0, flows);
+    t[3]?.observe(all < 0 ? seq : (seq - all) >>> 0, all);
+    if (++this.messages === LEARN_MESSAGES) this.settle();
+  }
+
+  /** Keeps the convention that fits strictly best, if one does. */
+  private settle(): void {
+    const best = this.bestIndex();
+    const score = this.trackers[best]!.irregular;
+    if (this.trackers.every((x, i) => i === best || x === null || x.irregular > score)) {
+      this.trackers = this.trackers.map((x, i) => (i === best ? x : null));
+    }
+  }
+
+  private bestIndex(): number {
+    let best = -1;
+    this.trackers.forEach((x, i) => {
+      if (x !== null && (best < 0 || x.irregular < this.trackers[best]!.irregular)) best = i;
+    });
+    return best;
+  }
+
+  snapshot(): SequenceStats {
+    const i = this.bestIndex();
+    return { ...this.trackers[i]!.snapshot(), convention: CONVENTIONS[i]! };
   }
 }

@@ -82,13 +82,20 @@ export function prometheusText(m: MetricsInput, maxExporters = 1000): string {
     for (const [e, v] of byLabel) w.sample('flowpipe_template_misses_total', { exporter: e }, v);
   }
   if (m.sequence !== undefined) {
-    const lost = new Map<string, number>();
-    for (const s of m.sequence) if (s.source === undefined) lost.set(s.exporter, (lost.get(s.exporter) ?? 0) + s.lost);
-    const ex = exporterLabels(lost.keys(), maxExporters);
-    const byLabel = new Map<string, number>();
-    for (const [k, v] of lost) byLabel.set(ex.get(k)!, (byLabel.get(ex.get(k)!) ?? 0) + v);
-    w.family('flowpipe_sequence_lost_total', 'counter', 'Export messages (NetFlow/IPFIX) or datagrams (sFlow) lost by sequence numbers, by exporter.');
-    for (const [e, v] of byLabel) w.sample('flowpipe_sequence_lost_total', { exporter: e }, v);
+    const families = [
+      ['lost', 'Export messages (NetFlow v9, sFlow) or records (IPFIX, v5, v7) lost by sequence numbers, by exporter.'],
+      ['resets', 'Sequence jumps beyond the window that the stream then followed (exporter restarts), by exporter.'],
+      ['outliers', 'Single messages numbered far from their stream (spoofed or corrupt), by exporter; never counted as loss.'],
+    ] as const;
+    for (const [field, help] of families) {
+      const per = new Map<string, number>();
+      for (const s of m.sequence) if (s.source === undefined) per.set(s.exporter, (per.get(s.exporter) ?? 0) + s[field]);
+      const ex = exporterLabels(per.keys(), maxExporters);
+      const byLabel = new Map<string, number>();
+      for (const [k, v] of per) byLabel.set(ex.get(k)!, (byLabel.get(ex.get(k)!) ?? 0) + v);
+      w.family(`flowpipe_sequence_${field}_total`, 'counter', help);
+      for (const [e, v] of byLabel) w.sample(`flowpipe_sequence_${field}_total`, { exporter: e }, v);
+    }
   }
   if (m.receiver !== undefined) {
     w.family('flowpipe_udp_received_total', 'counter', 'Datagrams received.');

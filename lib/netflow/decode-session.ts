@@ -7,6 +7,7 @@ import type { TemplateItem } from './template-parse.js';
 import type { DomainState, ExporterState, PendingSet, TemplateStore } from './template-store.js';
 import type { DecodeError, DecodeErrorKind, DecodeResult } from '../types.js';
 import { allZero } from '../codec/bytes.js';
+import { SequenceTracker } from '../codec/sequence.js';
 import type { MessageHeader, SetSink } from './walk.js';
 
 export class DecodeSession implements SetSink {
@@ -20,8 +21,10 @@ export class DecodeSession implements SetSink {
   templateFallbacks = 0;
   private dom: DomainState | undefined;
   private head: MessageHeader | undefined;
-  /** Data records in the current message, or -1 when some could not be counted. */
+  /** Flow data records in the current message, or -1 when some could not be counted. */
   private advance = 0;
+  /** Options data records in the current message. */
+  private optionRecords = 0;
 
   constructor(private readonly store: TemplateStore) {}
 
@@ -52,6 +55,7 @@ export class DecodeSession implements SetSink {
     c.samplingAlgorithm = h.samplingAlgorithm;
     c.samplingInterval = h.samplingInterval;
     this.advance = 0;
+    this.optionRecords = 0;
   }
 
   templates(items: TemplateItem[]): void {
@@ -102,7 +106,8 @@ export class DecodeSession implements SetSink {
       return;
     }
     const n = this.decodeRecords(tpl, b, start, end, offset);
-    if (this.advance >= 0) this.advance += n;
+    if (tpl.def.options) this.optionRecords += n;
+    else if (this.advance >= 0) this.advance += n;
   }
 
   fixed(b: Uint8Array, start: number, count: number): void {
@@ -139,8 +144,10 @@ export class DecodeSession implements SetSink {
 
   endMessage(): void {
     const h = this.head!;
-    if (h.protocol === 'netflow-v1') return;
-    this.dom!.sequence.observe(h.sequence, h.protocol === 'netflow-v9' ? 1 : this.advance);
+    const s = this.dom!.sequence;
+    if (s === null) return; // v1 has no sequence number
+    if (s instanceof SequenceTracker) s.observe(h.sequence, 1);
+    else s.observe(h.sequence, this.advance, this.optionRecords);
   }
 
   private decodeRecords(tpl: CompiledTemplate, b: Uint8Array, start: number, end: number, setOffset: number): number {

@@ -5,7 +5,7 @@
 // data from different source ports); `templateScope: 'strict'` keeps RFC 7011's transport-session
 // scope.
 import { compileTemplate } from './compile.js';
-import { SequenceTracker } from '../codec/sequence.js';
+import { RecordSequenceTracker, SequenceTracker } from '../codec/sequence.js';
 import { exporterAddressOf } from '../codec/bytes.js';
 import { fieldInfo, signatureOf, type CompiledTemplate, type TemplateDef } from './template.js';
 import type { DecodeError, TemplateEvent } from '../types.js';
@@ -59,7 +59,8 @@ export interface PendingSet {
 /** State of one (exporter, protocol, domain). */
 export class DomainState {
   readonly templates = new Map<number, TemplateEntry>();
-  readonly sequence = new SequenceTracker();
+  /** v9 counts messages; IPFIX, v5 and v7 count records (numbering convention learned); v1 has none. */
+  readonly sequence: SequenceTracker | RecordSequenceTracker | null;
   /** IPFIX systemInitTimeMilliseconds from options data (NaN until seen). */
   initMs = NaN;
   /** Template misses not yet reported: template id -> dropped sets and bytes. */
@@ -73,7 +74,9 @@ export class DomainState {
     readonly exporter: ExporterState,
     readonly protocol: 'netflow-v9' | 'ipfix' | 'netflow-v1' | 'netflow-v5' | 'netflow-v7',
     readonly id: number,
-  ) {}
+  ) {
+    this.sequence = protocol === 'netflow-v1' ? null : protocol === 'netflow-v9' ? new SequenceTracker() : new RecordSequenceTracker();
+  }
 }
 
 /** State of one exporter (address:port). */
