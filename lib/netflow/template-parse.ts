@@ -12,16 +12,18 @@ export type TemplateItem =
 
 
 /**
- * Template id 0 is reserved, so zero bytes where a record should start are padding: after the
- * last record (the rest is zero), or between records (some exporters align each options template
- * record to 4 bytes). Returns the offset of the next record, or `end` when only padding is left.
+ * Template id 0 is reserved, so zero bytes where a record should start are padding when the rest
+ * of the set is zero. Template records are multiples of 4 bytes long, so nothing pads between
+ * them: a non-zero record with id 0 is a record (reported as reserved, and stepped over by its own
+ * length, so the records after it stay aligned). Options template records are 2 bytes off from a
+ * multiple of 4, and some exporters align each to 4 bytes (`aligned`): two zero bytes followed by
+ * a plausible template id (>= 256) are that padding.
  */
-function skipPadding(b: Uint8Array, q: number, end: number): number {
+function skipPadding(b: Uint8Array, q: number, end: number, aligned: boolean): number {
   if (b[q] !== 0 || b[q + 1] !== 0) return q;
   if (allZero(b, q, end)) return end;
-  let p = q;
-  while (p < end && p - q < 3 && b[p] === 0 && b[p + 1] === 0) p += 2;
-  return p;
+  if (aligned && q + 4 <= end && u16(b, q + 2) >= 256) return q + 2;
+  return q;
 }
 
 function v9Field(type: number, length: number, scope: boolean): FieldSpec {
@@ -31,13 +33,15 @@ function v9Field(type: number, length: number, scope: boolean): FieldSpec {
 
 /** IPFIX template set (id 2) or options template set (id 3) body from `start` to `end`. */
 export function parseIpfixTemplates(b: Uint8Array, start: number, end: number, options: boolean, out: TemplateItem[]): void {
-  let q = skipPadding(b, start, end);
+  let q = skipPadding(b, start, end, options);
   while (q + 4 <= end) {
     const id = u16(b, q);
     const count = u16(b, q + 2);
     if (count === 0) {
-      out.push({ type: 'withdraw', id, options, all: id === (options ? 3 : 2), offset: q });
-      q += 4;
+      const all = id === (options ? 3 : 2);
+      if (id < 256 && !all) out.push({ type: 'error', reason: `withdrawal of reserved template id ${id}`, offset: q, templateId: id });
+      else out.push({ type: 'withdraw', id, options, all, offset: q });
+      q = skipPadding(b, q + 4, end, options);
       continue;
     }
     let p = q + 4;
@@ -73,13 +77,13 @@ export function parseIpfixTemplates(b: Uint8Array, start: number, end: number, o
     else if (options && (scopeCount === 0 || scopeCount > count)) {
       out.push({ type: 'error', reason: `options template ${id} scope field count ${scopeCount} not in 1..${count}`, offset: q, templateId: id });
     } else out.push({ type: 'template', def: { protocol: 'ipfix', id, options, fields }, offset: q });
-    q = skipPadding(b, p, end);
+    q = skipPadding(b, p, end, options);
   }
 }
 
 /** NetFlow v9 template flowset (id 0) body. */
 export function parseV9Templates(b: Uint8Array, start: number, end: number, out: TemplateItem[]): void {
-  let q = skipPadding(b, start, end);
+  let q = skipPadding(b, start, end, false);
   while (q + 4 <= end) {
     const id = u16(b, q);
     const count = u16(b, q + 2);
@@ -92,13 +96,13 @@ export function parseV9Templates(b: Uint8Array, start: number, end: number, out:
     if (id < 256) out.push({ type: 'error', reason: `template id ${id} is reserved (must be >= 256)`, offset: q, templateId: id });
     else if (count === 0) out.push({ type: 'error', reason: `template ${id} has no fields`, offset: q, templateId: id });
     else out.push({ type: 'template', def: { protocol: 'netflow-v9', id, options: false, fields }, offset: q });
-    q = skipPadding(b, q + 4 + count * 4, end);
+    q = skipPadding(b, q + 4 + count * 4, end, false);
   }
 }
 
 /** NetFlow v9 options template flowset (id 1) body. */
 export function parseV9Options(b: Uint8Array, start: number, end: number, out: TemplateItem[]): void {
-  let q = skipPadding(b, start, end);
+  let q = skipPadding(b, start, end, true);
   while (q + 6 <= end) {
     const id = u16(b, q);
     const scopeLen = u16(b, q + 2);
@@ -118,6 +122,6 @@ export function parseV9Options(b: Uint8Array, start: number, end: number, out: T
     if (id < 256) out.push({ type: 'error', reason: `options template id ${id} is reserved (must be >= 256)`, offset: q, templateId: id });
     else if (fields.length === 0) out.push({ type: 'error', reason: `options template ${id} has no fields`, offset: q, templateId: id });
     else out.push({ type: 'template', def: { protocol: 'netflow-v9', id, options: true, fields }, offset: q });
-    q = skipPadding(b, body + scopeLen + optLen, end);
+    q = skipPadding(b, body + scopeLen + optLen, end, true);
   }
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FlowDecoder, type DecodeError } from '../../../lib/index.js';
-import { EXPORTER, cat, ip4, ipfix, ipfixTemplate, set, u16, u32, u8, v9, v9Template } from '../../helpers/build.js';
+import { EXPORTER, cat, ip4, ipfix, ipfixOptionsTemplate, ipfixTemplate, set, u16, u32, u8, v9, v9Template } from '../../helpers/build.js';
 
 const T = ipfixTemplate(256, [[8, 4], [7, 2]]);
 const REC = cat(ip4('10.0.0.1'), u16(80));
@@ -62,6 +62,22 @@ test('reserved template ids and zero-length-only templates are rejected, not loo
   const zero = decode(v9({}, set(0, v9Template(300, [[8, 0], [12, 0]])), set(300, u32(1), u32(2))));
   typed(zero.errors, 'bad-template');
   assert.equal(zero.records.length, 0);
+});
+
+test('a template record with reserved id 0 at the start of a set is stepped over by its length, not taken as padding', () => {
+  const ip = decode(ipfix({}, set(2, ipfixTemplate(0, [[8, 4], [7, 2]]), T), set(256, REC)));
+  typed(ip.errors, 'bad-template');
+  assert.equal(ip.records.length, 1, 'the valid template after it was learned');
+  const v = decode(v9({}, set(0, v9Template(0, [[8, 4]]), v9Template(300, [[8, 4], [7, 2]])), set(300, REC)));
+  typed(v.errors, 'bad-template');
+  assert.equal(v.records.length, 1);
+  const opt = decode(ipfix({}, set(3, ipfixOptionsTemplate(0, 1, [[149, 4], [160, 8]]), ipfixOptionsTemplate(257, 1, [[149, 4], [160, 8]])), set(257, u32(7), Buffer.alloc(8))));
+  typed(opt.errors, 'bad-template');
+  assert.equal(opt.records.length, 1);
+  // Options template records aligned to 4 bytes by 2 zero bytes between them stay padding.
+  const aligned = decode(ipfix({}, set(3, ipfixOptionsTemplate(258, 1, [[149, 4]]), u16(0), ipfixOptionsTemplate(259, 1, [[149, 4]])), set(259, u32(7))));
+  assert.deepEqual(aligned.errors, []);
+  assert.equal(aligned.records.length, 1);
 });
 
 test('a record longer than its set: record-overflow, earlier records kept', () => {
