@@ -180,39 +180,51 @@ export function decodeSflow(b: Uint8Array, exporter: string, now: number, out: S
   return r.left > 0 && !allZero(b, r.p, b.length) ? r.left : 0;
 }
 
-/** Sample header fields: compact and expanded forms give the same names. */
+/** 32-bit words in each sample type's header before its record count. */
+const HEADER_WORDS: Record<number, number> = { 1: 7, 2: 2, 3: 10, 4: 3, 5: 7 };
+
+/**
+ * Sample header fields: compact and expanded forms give the same names. A header cut short keeps
+ * only the fields it holds (the caller reports it); nothing past its end is made up.
+ */
 function sampleHeader(format: number, r: XdrReader): Fields {
-  const s: Fields = { sampleType: SAMPLE_NAME[format], sampleSequence: r.u32() };
+  const w: number[] = [];
+  for (let i = 0; i < HEADER_WORDS[format]! && r.left >= 4; i++) w.push(r.u32());
+  const s: Fields = { sampleType: SAMPLE_NAME[format] };
+  const set = (name: string, v: number | undefined): void => { if (v !== undefined) s[name] = v; };
+  set('sampleSequence', w[0]);
+  let k: number;
   if (format === 1 || format === 2) {
-    const id = r.u32();
-    s['sourceIdType'] = id >>> 24;
-    s['sourceIdIndex'] = id & 0xffffff;
+    if (w[1] !== undefined) {
+      s['sourceIdType'] = w[1] >>> 24;
+      s['sourceIdIndex'] = w[1] & 0xffffff;
+    }
+    k = 2;
   } else {
-    s['sourceIdType'] = r.u32();
-    s['sourceIdIndex'] = r.u32();
+    set('sourceIdType', w[1]);
+    set('sourceIdIndex', w[2]);
+    k = 3;
   }
   if (format === 2 || format === 4) return s;
   if (format === 5) {
-    s['drops'] = r.u32();
-    s['ingressInterface'] = r.u32();
-    s['egressInterface'] = r.u32();
-    s['dropReason'] = r.u32();
+    set('drops', w[k]);
+    set('ingressInterface', w[k + 1]);
+    set('egressInterface', w[k + 2]);
+    set('dropReason', w[k + 3]);
     return s;
   }
-  s['samplingRate'] = r.u32();
-  s['samplePool'] = r.u32();
-  s['drops'] = r.u32();
+  set('samplingRate', w[k]);
+  set('samplePool', w[k + 1]);
+  set('drops', w[k + 2]);
   if (format === 1) {
     // Compact form: the top two bits are the format (0 ifIndex, 1 discard reason, 2 interface count).
-    interfaceValue(s, 'ingressInterface', r.u32());
-    interfaceValue(s, 'egressInterface', r.u32());
+    if (w[k + 3] !== undefined) interfaceValue(s, 'ingressInterface', w[k + 3]!);
+    if (w[k + 4] !== undefined) interfaceValue(s, 'egressInterface', w[k + 4]!);
   } else {
-    const inFormat = r.u32();
-    s['ingressInterface'] = r.u32();
-    if (inFormat !== 0) s['ingressInterfaceFormat'] = inFormat;
-    const outFormat = r.u32();
-    s['egressInterface'] = r.u32();
-    if (outFormat !== 0) s['egressInterfaceFormat'] = outFormat;
+    set('ingressInterface', w[k + 4]);
+    if (w[k + 3] !== undefined && w[k + 3] !== 0) s['ingressInterfaceFormat'] = w[k + 3];
+    set('egressInterface', w[k + 6]);
+    if (w[k + 5] !== undefined && w[k + 5] !== 0) s['egressInterfaceFormat'] = w[k + 5];
   }
   return s;
 }

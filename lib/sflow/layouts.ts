@@ -10,22 +10,26 @@ const u32s = (...names: string[]): Layout => names.map((n) => [n, 'u32'] as cons
 export function readLayout(r: XdrReader, layout: Layout): Record<string, unknown> {
   const o: Record<string, unknown> = {};
   for (const [name, kind] of layout) {
-    if (r.left <= 0 && kind !== 'u32') { r.overrun = true; break; }
-    switch (kind) {
-      case 'u32': o[name] = r.u32(); break;
-      case 'i32': o[name] = r.i32(); break;
-      case 'u64': o[name] = r.u64(); break;
-      case 'f32': o[name] = r.float(); break;
-      case 'str': o[name] = r.string(); break;
-      case 'mac': o[name] = r.macPadded(); break;
-      case 'addr': o[name] = r.address(); break;
-      case 'ip4': o[name] = r.ipv4(); break;
-      case 'ip6': o[name] = r.ipv6(); break;
-      case 'hex16': o[name] = r.hex(16); break;
-    }
-    if (r.overrun) break;
+    const v = readField(r, kind);
+    if (r.overrun) break; // fields past the end of the record were never sent: absent, not zero
+    o[name] = v;
   }
   return o;
+}
+
+function readField(r: XdrReader, kind: FieldKind): unknown {
+  switch (kind) {
+    case 'u32': return r.u32();
+    case 'i32': return r.i32();
+    case 'u64': return r.u64();
+    case 'f32': return r.float();
+    case 'str': return r.string();
+    case 'mac': return r.macPadded();
+    case 'addr': return r.address();
+    case 'ip4': return r.ipv4();
+    case 'ip6': return r.ipv6();
+    case 'hex16': return r.hex(16);
+  }
 }
 
 /** Flat flow records: (format) -> [output name, layout]. */

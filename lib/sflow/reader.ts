@@ -89,6 +89,11 @@ export class XdrReader {
     return str(this.b, o.at, o.len);
   }
 
+  /** Sets `o[name] = v` unless reading `v` ran past the end (absent values stay absent). */
+  keep(o: Record<string, unknown>, name: string, v: unknown): void {
+    if (!this.overrun) o[name] = v;
+  }
+
   hex(n: number): string {
     const o = this.opaque(n);
     return hex(this.b, o.at, o.len);
@@ -98,7 +103,11 @@ export class XdrReader {
   u32s(limit = 1024): number[] {
     const n = this.u32();
     const out: number[] = [];
-    for (let i = 0; i < n && i < limit && !this.overrun; i++) out.push(this.u32());
+    for (let i = 0; i < n && i < limit; i++) {
+      const v = this.u32();
+      if (this.overrun) break; // a value past the end was never sent
+      out.push(v);
+    }
     if (n > limit) this.overrun = true;
     return out;
   }

@@ -32,17 +32,22 @@ function merge(out: Fields, fields: Fields): void {
 }
 
 function sampledHeader(r: XdrReader, out: Fields): void {
-  const headerProtocol = r.u32();
-  const frameLength = r.u32();
-  const stripped = r.u32();
+  r.keep(out, 'headerProtocol', r.u32());
+  r.keep(out, 'frameLength', r.u32());
+  r.keep(out, 'stripped', r.u32());
   const headerLength = r.u32();
-  const { at, len } = r.opaque(headerLength);
-  out['headerProtocol'] = headerProtocol;
-  out['frameLength'] = frameLength;
-  out['stripped'] = stripped;
+  if (r.overrun) return;
   out['headerLength'] = headerLength;
+  const { at, len } = r.opaque(headerLength);
   out['sampledHeader'] = hex(r.b, at, len);
-  dissectHeader(r.b, at, len, headerProtocol, out);
+  dissectHeader(r.b, at, len, out['headerProtocol'] as number, out);
+}
+
+/** Sets a counted list unless even its count is past the end; a list cut short keeps what it holds. */
+function keepList(r: XdrReader, o: Fields, name: string, read: () => unknown[]): void {
+  if (r.overrun) return;
+  if (r.left < 4) { r.overrun = true; return; }
+  o[name] = read();
 }
 
 function asPath(r: XdrReader): { type: 'set' | 'sequence' | number; members: number[] }[] {
@@ -50,6 +55,7 @@ function asPath(r: XdrReader): { type: 'set' | 'sequence' | number; members: num
   const n = r.u32();
   for (let i = 0; i < n && i < 256 && !r.overrun; i++) {
     const t = r.u32();
+    if (r.overrun) break;
     segments.push({ type: t === 1 ? 'set' as const : t === 2 ? 'sequence' as const : t, members: r.u32s(1024) });
   }
   if (n > 256) r.overrun = true;
@@ -67,17 +73,51 @@ export function flowRecord(enterprise: number, format: number, r: XdrReader, out
     const flat = FLOW_LAYOUTS.get(format);
     if (flat) { put(out, flat[0], readLayout(r, flat[1])); return true; }
     switch (format) {
-      case 1003: put(out, 'extendedGateway', {
-        nextHop: r.address(), as: r.u32(), sourceAs: r.u32(), peerAs: r.u32(), asPath: asPath(r), communities: r.u32s(1024), localPref: r.u32(),
-      }); return true;
-      case 1006: put(out, 'extendedMpls', { nextHop: r.address(), inLabels: r.u32s(), outLabels: r.u32s() }); return true;
-      case 1012: put(out, 'extendedVlanTunnel', { stack: r.u32s() }); return true;
-      case 1013: { const cipherSuite = r.u32(); put(out, 'extended80211Payload', { cipherSuite, data: r.hex(r.u32()) }); return true; }
+      case 1003: {
+        const g: Fields = {};
+        r.keep(g, 'nextHop', r.address());
+        r.keep(g, 'as', r.u32());
+        r.keep(g, 'sourceAs', r.u32());
+        r.keep(g, 'peerAs', r.u32());
+        keepList(r, g, 'asPath', () => asPath(r));
+        keepList(r, g, 'communities', () => r.u32s(1024));
+        r.keep(g, 'localPref', r.u32());
+        put(out, 'extendedGateway', g);
+        return true;
+      }
+      case 1006: {
+        const m: Fields = {};
+        r.keep(m, 'nextHop', r.address());
+        keepList(r, m, 'inLabels', () => r.u32s());
+        keepList(r, m, 'outLabels', () => r.u32s());
+        put(out, 'extendedMpls', m);
+        return true;
+      }
+      case 1012: {
+        const v: Fields = {};
+        keepList(r, v, 'stack', () => r.u32s());
+        put(out, 'extendedVlanTunnel', v);
+        return true;
+      }
+      case 1013: {
+        const p: Fields = {};
+        r.keep(p, 'cipherSuite', r.u32());
+        const n = r.u32();
+        if (!r.overrun) p['data'] = r.hex(n);
+        put(out, 'extended80211Payload', p);
+        return true;
+      }
       default: return false;
     }
   }
   // Vendor record decoded as node-sflow's tests document it (VyOS exports it): two 32-bit tags.
-  if (enterprise === 8800 && format === 2) { put(out, 'enterprise8800Tags', { tag: r.u32(), tag2: r.u32() }); return true; }
+  if (enterprise === 8800 && format === 2) {
+    const t: Fields = {};
+    r.keep(t, 'tag', r.u32());
+    r.keep(t, 'tag2', r.u32());
+    put(out, 'enterprise8800Tags', t);
+    return true;
+  }
   return false;
 }
 
@@ -91,9 +131,14 @@ export function counterRecord(enterprise: number, format: number, r: XdrReader, 
     const n = r.u32();
     for (let i = 0; i < n && i < 1024 && !r.overrun; i++) {
       const ifIndex = r.u32();
-      const macs: string[] = [];
       const m = r.u32();
-      for (let j = 0; j < m && j < 256 && !r.overrun; j++) macs.push(r.macPadded());
+      if (r.overrun) break;
+      const macs: string[] = [];
+      for (let j = 0; j < m && j < 256; j++) {
+        const a = r.macPadded();
+        if (r.overrun) break;
+        macs.push(a);
+      }
       adapters.push({ ifIndex, macs });
     }
     put(out, 'hostAdapters', adapters);
