@@ -4,14 +4,17 @@ import { DecodeSession } from './netflow/decode-session.js';
 import { exporterKey } from './codec/bytes.js';
 import type { SequenceStats } from './codec/sequence.js';
 import { fieldInfo } from './netflow/template.js';
-import { TemplateStore, type TemplateStoreOptions } from './netflow/template-store.js';
+import { TemplateStore, type EvictionStats, type TemplateStoreOptions } from './netflow/template-store.js';
 import type { DecodeError, DecodeErrorKind, DecodeResult, Exporter, FlowProtocol, TemplateFieldInfo } from './types.js';
 import { walkDatagram } from './netflow/walk.js';
 import { savedTemplateProblem, type SavedTemplate } from './netflow/saved-templates.js';
 
 export type { SavedTemplate } from './netflow/saved-templates.js';
-import { ipfixElement, v9Element, v9ScopeElement } from './registry/index.js';
+import { ipfixField, v9Field } from './netflow/field-spec.js';
 import { decodeSflow, isSflow, SflowSequences } from './sflow/decode.js';
+
+/** Keys of stats.templateMisses before the rest are summed under `other`. */
+const MAX_MISS_KEYS = 1000;
 
 export interface DecoderOptions extends TemplateStoreOptions {
   /** How often (in the `now` clock given to decode) expiry runs and template misses are reported. Default 1000 ms. */
@@ -26,8 +29,13 @@ export interface DecoderStats {
   records: Record<string, number>;
   /** Errors by kind. */
   errors: Partial<Record<DecodeErrorKind, number>>;
-  /** Data sets dropped for want of a template, by `exporter domain/templateId`. */
+  /**
+   * Data sets dropped for want of a template, by `exporter domain/templateId`: the first 1,000
+   * keys, the rest summed under `other` (spoofed sources cannot grow it without bound).
+   */
   templateMisses: Record<string, number>;
+  /** State dropped to stay within the caps (global and per exporter/domain), by kind. */
+  evicted: EvictionStats;
   /** Bytes after the last message too short to be another message. */
   trailingBytes: number;
   /**
@@ -42,6 +50,8 @@ export interface StateSize {
   exporters: number;
   domains: number;
   templates: number;
+  /** Fields of all templates held (maxTemplateFields bounds it). */
+  templateFields: number;
   pendingSets: number;
   pendingBytes: number;
   perExporter: { maxDomains: number; maxPendingSets: number; maxPendingBytes: number };
@@ -77,17 +87,19 @@ export interface TemplateInfo {
  * const { records, errors, events } = dec.decode(datagram, { address: '192.0.2.1', port: 2055 });
  */
 export class FlowDecoder {
-  readonly stats: DecoderStats = { datagrams: 0, bytes: 0, records: {}, errors: {}, templateMisses: {}, trailingBytes: 0, templateFallbacks: 0 };
+  readonly stats: DecoderStats;
   private readonly store: TemplateStore;
   private readonly sweepIntervalMs: number;
   private readonly session: DecodeSession;
   private readonly sflow = new SflowSequences();
   private lastSweep = -Infinity;
+  private missKeys = 0;
   /** The latest `now` given to decode(): the input's clock (a capture's, when decoding a file). */
   private clock = NaN;
 
   constructor(options: DecoderOptions = {}) {
     this.store = new TemplateStore(options);
+    this.stats = { datagrams: 0, bytes: 0, records: {}, errors: {}, templateMisses: {}, evicted: this.store.evicted, trailingBytes: 0, templateFallbacks: 0 };
     this.sweepIntervalMs = options.sweepIntervalMs ?? 1000;
     this.session = new DecodeSession(this.store);
     this.stats.records = this.session.recordCounts;
@@ -147,8 +159,11 @@ export class FlowDecoder {
     this.store.sweep(now, res.events, res.errors, all);
     for (let i = before; i < res.errors.length; i++) {
       const e = res.errors[i]!;
-      const k = `${e.exporter} ${e.domain}/${e.templateId}`;
-      this.stats.templateMisses[k] = (this.stats.templateMisses[k] ?? 0) + (e.dropped?.sets ?? 0);
+      const misses = this.stats.templateMisses;
+      let k = e.exporter === 'other' ? 'other' : `${e.exporter} ${e.domain}/${e.templateId}`;
+      if (!(k in misses) && this.missKeys >= MAX_MISS_KEYS) k = 'other';
+      else if (!(k in misses)) this.missKeys++;
+      misses[k] = (misses[k] ?? 0) + (e.dropped?.sets ?? 0);
     }
   }
 
@@ -202,10 +217,7 @@ export class FlowDecoder {
         return;
       }
       const t = entry as SavedTemplate;
-      const fields = t.fields.map((f) => {
-        const info = t.protocol === 'ipfix' ? ipfixElement(f.pen, f.id) : f.scope ? v9ScopeElement(f.id) : v9Element(f.id);
-        return { id: f.id, pen: f.pen, length: f.length, name: info.name, type: info.type, known: info.known, scope: f.scope };
-      });
+      const fields = t.fields.map((f) => (t.protocol === 'ipfix' ? ipfixField(f.pen, f.id, f.length, f.scope) : v9Field(f.id, f.length, f.scope)));
       const exp = this.store.exporter(t.exporter, now);
       const refused = this.store.learn(this.store.domain(exp, t.protocol, t.domain), { protocol: t.protocol, id: t.templateId, options: t.options, fields }, now, []);
       if (refused === null) n++;
@@ -221,21 +233,16 @@ export class FlowDecoder {
 
   /** How much state the decoder holds (each bounded by an option). */
   stateSize(): StateSize {
-    let domains = 0, templates = 0, pendingSets = 0, pendingBytes = 0, maxPendingSets = 0, maxPendingBytes = 0, maxDomains = 0, maxTemplates = 0;
+    let maxPendingSets = 0, maxPendingBytes = 0, maxDomains = 0, maxTemplates = 0;
     for (const e of this.store.exporters.values()) {
-      domains += e.domains.size;
       maxDomains = Math.max(maxDomains, e.domains.size);
-      pendingSets += e.pending.length;
-      pendingBytes += e.pendingBytes;
       maxPendingSets = Math.max(maxPendingSets, e.pending.length);
       maxPendingBytes = Math.max(maxPendingBytes, e.pendingBytes);
-      for (const d of e.domains.values()) {
-        templates += d.templates.size;
-        maxTemplates = Math.max(maxTemplates, d.templates.size);
-      }
+      for (const d of e.domains.values()) maxTemplates = Math.max(maxTemplates, d.templates.size);
     }
+    const t = this.store.totals();
     return {
-      exporters: this.store.exporters.size, domains, templates, pendingSets, pendingBytes,
+      exporters: this.store.exporters.size, domains: t.domains, templates: t.templates, templateFields: t.fields, pendingSets: t.pendingSets, pendingBytes: t.pendingBytes,
       perExporter: { maxDomains, maxPendingSets, maxPendingBytes }, perDomain: { maxTemplates },
     };
   }

@@ -4,7 +4,7 @@
  */
 export { FlowDecoder } from './decoder.js';
 export type { DecoderOptions, DecoderStats, SavedTemplate, SequenceReport, StateSize, TemplateInfo } from './decoder.js';
-export type { TemplateStoreOptions } from './netflow/template-store.js';
+export type { EvictionStats, TemplateStoreOptions } from './netflow/template-store.js';
 export { decodePacket } from './structure.js';
 export type { SflowStructure, SflowSampleStructure, SflowHeader } from './sflow/decode.js';
 export type { PacketStructure, StructMessage, StructSet, StructTemplate } from './structure.js';

@@ -80,6 +80,10 @@ export function prometheusText(m: MetricsInput, maxExporters = 1000): string {
     const byLabel = new Map<string, number>();
     for (const [k, v] of misses) byLabel.set(ex.get(k)!, (byLabel.get(ex.get(k)!) ?? 0) + v);
     for (const [e, v] of byLabel) w.sample('flowpipe_template_misses_total', { exporter: e }, v);
+    if (m.decoder.evicted !== undefined) {
+      w.family('flowpipe_state_evicted_total', 'counter', 'Decoder state dropped to stay within its caps, by kind (exporters, domains, templates, pendingSets, pendingBytes); evicted pending sets are template misses too.');
+      for (const [kind, v] of Object.entries(m.decoder.evicted)) w.sample('flowpipe_state_evicted_total', { kind }, v);
+    }
   }
   if (m.sequence !== undefined) {
     const families = [

@@ -48,23 +48,35 @@ function varExpr(f: FieldSpec): string {
   return `h.readValue(${JSON.stringify(f.type)}, b, p, L, c)`;
 }
 
-interface Derived { name: string; expr: string }
+/**
+ * A flowStart/EndMilliseconds the record does not carry, derived from field `index`: a
+ * sysUpTime-relative time (`uptime`) or a delta before export time in microseconds (`delta`).
+ */
+export interface DerivedTime { readonly name: string; readonly from: 'uptime' | 'delta'; readonly index: number }
 
 /** flowStart/EndMilliseconds for records that carry only sysUpTime-relative or delta times. */
-function derivedTimes(fields: readonly FieldSpec[], names: readonly string[]): Derived[] {
+export function derivedTimes(fields: readonly FieldSpec[], names: readonly string[]): DerivedTime[] {
   const has = (n: string): boolean => fields.some((f) => !f.skip && f.pen === 0 && f.name === n);
   const index = (n: string): number => fields.findIndex((f) => !f.skip && f.pen === 0 && f.name === n && f.length > 0);
-  const out: Derived[] = [];
+  const out: DerivedTime[] = [];
   for (const edge of ['Start', 'End'] as const) {
     const target = `flow${edge}Milliseconds`;
     if (names.includes(target) || has(`flow${edge}Seconds`) || has(`flow${edge}Microseconds`) || has(`flow${edge}Nanoseconds`)) continue;
     const up = index(`flow${edge}SysUpTime`);
     const delta = index(`flow${edge}DeltaMicroseconds`);
-    // The usual case (exporter uptime from the header) inline; the rest in relTime.
-    if (up >= 0) out.push({ name: target, expr: `(typeof v${up} !== 'number' ? undefined : c.uptimeMs === c.uptimeMs ? c.exportTime - ((c.uptimeMs - v${up}) | 0) : h.relTime(c, v${up}))` });
-    else if (delta >= 0) out.push({ name: target, expr: `(typeof v${delta} === 'number' ? c.exportTime - v${delta} / 1000 : undefined)` });
+    if (up >= 0) out.push({ name: target, from: 'uptime', index: up });
+    else if (delta >= 0) out.push({ name: target, from: 'delta', index: delta });
   }
   return out;
+}
+
+/** The JS expression of a derived time (the same values as the interpreter's derivedValue). */
+function derivedExpr(d: DerivedTime): string {
+  const v = `v${d.index}`;
+  // The usual case (exporter uptime from the header) inline; the rest in relTime.
+  return d.from === 'uptime'
+    ? `(typeof ${v} !== 'number' ? undefined : c.uptimeMs === c.uptimeMs ? c.exportTime - ((c.uptimeMs - ${v}) | 0) : h.relTime(c, ${v}))`
+    : `(typeof ${v} === 'number' ? c.exportTime - ${v} / 1000 : undefined)`;
 }
 
 interface Generated {
@@ -132,7 +144,7 @@ function generate(def: TemplateDef, names: readonly string[], nested: boolean, c
   }
   // Derived times are nearly always known: build that shape in one literal (adding properties
   // afterwards would change the object's hidden class per record); add them one by one otherwise.
-  derived.forEach((d, i) => lines.push(`const t${i} = ${d.expr};`));
+  derived.forEach((d, i) => lines.push(`const t${i} = ${derivedExpr(d)};`));
   const known = derived.map((_, i) => `t${i} !== undefined`).join(' && ');
   lines.push(`if (${known}) return ${literal(withTimes)};`, `const r = ${literal(props)};`);
   derived.forEach((d, i) => lines.push(`if (t${i} !== undefined) r[${JSON.stringify(d.name)}] = t${i};`));
@@ -165,8 +177,10 @@ function checkLayout(def: TemplateDef): void {
   });
 }
 
-/** Compiles a template definition. `ctxFields` adds header values (fixed formats). */
-export function compileTemplate(def: TemplateDef, ctxFields: readonly ContextField[] = []): CompiledTemplate {
+/** What a decoder of `def` is, apart from its code: shared by the compiled and interpreted tiers. */
+export type TemplateShape = Omit<CompiledTemplate, 'decodeRecord' | 'decodeFields' | 'recordKeys'>;
+
+export function templateShape(def: TemplateDef): TemplateShape & { readonly names: readonly string[] } {
   checkLayout(def);
   const names = outputNames(def.fields);
   let minLength = 0;
@@ -176,19 +190,26 @@ export function compileTemplate(def: TemplateDef, ctxFields: readonly ContextFie
   }
   const scopeNames = Object.freeze(def.fields.map((f, i) => (f.scope && !f.skip && f.length > 0 ? names[i]! : '')).filter((n) => n !== ''));
   const initIndex = def.fields.findIndex((f) => f.pen === 0 && f.name === 'systemInitTimeMilliseconds' && f.length > 0);
+  return {
+    def, names, minLength, fixedLength: hasVarlen ? -1 : minLength, hasVarlen, signature: signatureOf(def),
+    initTimeField: initIndex >= 0 ? names[initIndex]! : null, scopeNames,
+  };
+}
+
+/** The generated record and nested-record decoders of `def`, with the record's keys. */
+export function generateDecoders(def: TemplateDef, names: readonly string[], scopeNames: readonly string[], ctxFields: readonly ContextField[] = []): Pick<CompiledTemplate, 'decodeRecord' | 'decodeFields' | 'recordKeys'> {
   const record = generate(def, names, false, ctxFields);
   return {
-    def,
-    minLength,
-    fixedLength: hasVarlen ? -1 : minLength,
-    hasVarlen,
-    signature: signatureOf(def),
-    initTimeField: initIndex >= 0 ? names[initIndex]! : null,
-    scopeNames,
     recordKeys: Object.freeze(record.keys),
     decodeRecord: build<RecordDecoder>(record.code, scopeNames),
     decodeFields: build<FieldsDecoder>(generate(def, names, true, ctxFields).code, scopeNames),
   };
+}
+
+/** Compiles a template definition. `ctxFields` adds header values (fixed formats). */
+export function compileTemplate(def: TemplateDef, ctxFields: readonly ContextField[] = []): CompiledTemplate {
+  const { names, ...shape } = templateShape(def);
+  return { ...shape, ...generateDecoders(def, names, shape.scopeNames, ctxFields) };
 }
 
 export type { RecordContext };

@@ -8,6 +8,7 @@ import type { DomainState, ExporterState, PendingSet, TemplateStore } from './te
 import type { DecodeError, DecodeErrorKind, DecodeResult } from '../types.js';
 import { allZero } from '../codec/bytes.js';
 import { SequenceTracker } from '../codec/sequence.js';
+import { TieredTemplate } from './tiered.js';
 import type { MessageHeader, SetSink } from './walk.js';
 
 export class DecodeSession implements SetSink {
@@ -28,8 +29,12 @@ export class DecodeSession implements SetSink {
 
   constructor(private readonly store: TemplateStore) {}
 
+  /** Datagrams begun, so a template knows in how many datagrams it decoded data (its tier). */
+  private serial = 0;
+
   /** Starts a datagram. */
   begin(res: DecodeResult, exp: ExporterState, now: number): void {
+    this.serial++;
     this.res = res;
     this.exp = exp;
     this.now = now;
@@ -73,13 +78,22 @@ export class DecodeSession implements SetSink {
     }
   }
 
-  /** Decodes the data that waited for a template just learned: this port's, then the other ports' of the address. */
+  /**
+   * Decodes the data that waited for a template just learned: this port's, then the other ports'
+   * of the address. The template's decoder is only made when there is such data.
+   */
   private releasePending(dom: DomainState, id: number): void {
-    const tpl = dom.lookup(id)!;
-    for (const p of this.store.take(dom, id)) this.decodePending(p, tpl);
+    const mine = this.store.take(dom, id);
+    if (mine.length > 0) {
+      const tpl = dom.lookup(id)!;
+      for (const p of mine) this.decodePending(p, tpl);
+    }
     for (const s of this.store.siblings(dom)) {
-      if (s.lookup(id) !== undefined) continue; // that port has its own template for this id
-      for (const p of this.store.take(s, id)) {
+      if (s.templates.has(id)) continue; // that port has its own template for this id
+      const theirs = this.store.take(s, id);
+      if (theirs.length === 0) continue;
+      const tpl = dom.lookup(id)!;
+      for (const p of theirs) {
         this.templateFallbacks++;
         this.decodePending(p, tpl);
       }
@@ -156,6 +170,7 @@ export class DecodeSession implements SetSink {
       this.error('bad-template', `template ${id} has only zero-length fields; its data set cannot be cut into records`, setOffset, id);
       return 0;
     }
+    if (tpl instanceof TieredTemplate) tpl.used(this.serial);
     const out = this.res.records;
     const c = this.ctx;
     let o = start;

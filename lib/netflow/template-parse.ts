@@ -1,7 +1,7 @@
 // Parses template and options-template records: NetFlow v9 (RFC 3954 §5.2, §6.1) and IPFIX
 // (RFC 7011 §3.4). Pure: returns definitions, withdrawals and problems; the cache decides.
 import { allZero, u16, u32 } from '../codec/bytes.js';
-import { ipfixElement, v9Element, v9ScopeElement } from '../registry/index.js';
+import { ipfixField, v9Field } from './field-spec.js';
 import type { FieldSpec, TemplateDef } from './template.js';
 
 export type TemplateItem =
@@ -26,10 +26,6 @@ function skipPadding(b: Uint8Array, q: number, end: number, aligned: boolean): n
   return q;
 }
 
-function v9Field(type: number, length: number, scope: boolean): FieldSpec {
-  const info = scope ? v9ScopeElement(type) : v9Element(type);
-  return { id: type, pen: 0, length, name: info.name, type: info.type, known: info.known, scope };
-}
 
 /** IPFIX template set (id 2) or options template set (id 3) body from `start` to `end`. */
 export function parseIpfixTemplates(b: Uint8Array, start: number, end: number, options: boolean, out: TemplateItem[]): void {
@@ -69,9 +65,7 @@ export function parseIpfixTemplates(b: Uint8Array, start: number, end: number, o
         pen = u32(b, p);
         p += 4;
       }
-      const fid = raw & 0x7fff;
-      const info = ipfixElement(pen, fid);
-      fields.push({ id: fid, pen, length, name: info.name, type: info.type, known: info.known, scope: i < scopeCount });
+      fields.push(ipfixField(pen, raw & 0x7fff, length, i < scopeCount));
     }
     if (id < 256) out.push({ type: 'error', reason: `template id ${id} is reserved (must be >= 256)`, offset: q, templateId: id });
     else if (options && (scopeCount === 0 || scopeCount > count)) {

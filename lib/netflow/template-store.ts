@@ -1,14 +1,19 @@
 // Template state keyed by (exporter address, exporter port, domain, template id), data waiting
-// for its template, template expiry, and the caps that keep all of it bounded. With the default
-// template scope, data from one port of an address may use a template learned on another port of
-// that address for the same domain (exporters such as Cisco IOS XR line cards send templates and
-// data from different source ports); `templateScope: 'strict'` keeps RFC 7011's transport-session
-// scope.
-import { compileTemplate } from './compile.js';
-import { RecordSequenceTracker, SequenceTracker } from '../codec/sequence.js';
-import { exporterAddressOf } from '../codec/bytes.js';
+// for its template, template expiry, and the caps that keep all of it bounded: per exporter,
+// domain and template, and global ones (exporters, domains, templates, template fields, pending
+// data) so that no flood of valid traffic can exhaust memory. Every eviction is counted; data
+// evicted while waiting for its template is reported as a template miss.
+//
+// With the default template scope, data from one port of an address may use a template learned
+// on another port of that address for the same domain (exporters such as Cisco IOS XR line cards
+// send templates and data from different source ports); `templateScope: 'strict'` keeps RFC
+// 7011's transport-session scope.
+import { TieredTemplate } from './tiered.js';
 import { fieldInfo, signatureOf, type CompiledTemplate, type TemplateDef } from './template.js';
+import { DomainState, ExporterState, type NetflowProtocol, type PendingSet } from './exporter-state.js';
 import type { DecodeError, TemplateEvent } from '../types.js';
+
+export { DomainState, ExporterState, type PendingSet } from './exporter-state.js';
 
 export interface TemplateStoreOptions {
   /** A template not refreshed for this long is forgotten (default 30 min). */
@@ -27,6 +32,16 @@ export interface TemplateStoreOptions {
   maxTemplatesPerDomain?: number;
   /** Fields per template; longer templates are rejected as bad-template (default 1,024). */
   maxFieldsPerTemplate?: number;
+  /** Domains over all exporters (default 50,000); beyond, the largest holder's oldest go. */
+  maxDomains?: number;
+  /** Templates over all exporters (default 100,000); beyond, the largest holder's oldest go. */
+  maxTemplates?: number;
+  /** Template fields over all templates (default 1,000,000; ~100 bytes each). */
+  maxTemplateFields?: number;
+  /** Data sets waiting for a template over all exporters (default 20,000). */
+  maxPendingSetsTotal?: number;
+  /** Bytes of such data over all exporters (default 64 MiB). */
+  maxPendingBytesTotal?: number;
   /**
    * 'address' (default): when the exact (address, port, domain) has no template for a data set,
    * use one learned from another source port of the same address and domain (counted in
@@ -36,60 +51,13 @@ export interface TemplateStoreOptions {
   templateScope?: 'address' | 'strict';
 }
 
-/** A learned template; compiled on first use, since many exporters define templates they never use. */
-interface TemplateEntry {
-  readonly def: TemplateDef;
-  tpl: CompiledTemplate | undefined;
-  lastSeen: number;
-}
-
-/** Data held until its template arrives, with the header values it came with. */
-export interface PendingSet {
-  readonly domain: DomainState;
-  readonly templateId: number;
-  readonly data: Uint8Array;
-  /** Offset of the set header in the datagram the data came in. */
-  readonly offset: number;
-  readonly exportTime: number;
-  readonly sequence: number;
-  readonly uptimeMs: number;
-  readonly receivedAt: number;
-}
-
-/** State of one (exporter, protocol, domain). */
-export class DomainState {
-  readonly templates = new Map<number, TemplateEntry>();
-  /** v9 counts messages; IPFIX, v5 and v7 count records (numbering convention learned); v1 has none. */
-  readonly sequence: SequenceTracker | RecordSequenceTracker | null;
-  /** IPFIX systemInitTimeMilliseconds from options data (NaN until seen). */
-  initMs = NaN;
-  /** Template misses not yet reported: template id -> dropped sets and bytes. */
-  readonly misses = new Map<number, { sets: number; bytes: number }>();
-  readonly lookup = (id: number): CompiledTemplate | undefined => {
-    const t = this.templates.get(id);
-    if (t === undefined) return undefined;
-    return t.tpl ?? (t.tpl = compileShared(t.def));
-  };
-  constructor(
-    readonly exporter: ExporterState,
-    readonly protocol: 'netflow-v9' | 'ipfix' | 'netflow-v1' | 'netflow-v5' | 'netflow-v7',
-    readonly id: number,
-  ) {
-    this.sequence = protocol === 'netflow-v1' ? null : protocol === 'netflow-v9' ? new SequenceTracker() : new RecordSequenceTracker();
-  }
-}
-
-/** State of one exporter (address:port). */
-export class ExporterState {
-  readonly domains = new Map<string, DomainState>();
-  pending: PendingSet[] = [];
-  pendingBytes = 0;
-  lastSeen = 0;
-  /** The address part of the key (without brackets for IPv6). */
-  readonly address: string;
-  constructor(readonly key: string) {
-    this.address = exporterAddressOf(key);
-  }
+/** State dropped to stay within the caps, by kind. Pending sets dropped are also template misses. */
+export interface EvictionStats {
+  exporters: number;
+  domains: number;
+  templates: number;
+  pendingSets: number;
+  pendingBytes: number;
 }
 
 const DEFAULTS: Required<TemplateStoreOptions> = {
@@ -101,33 +69,55 @@ const DEFAULTS: Required<TemplateStoreOptions> = {
   maxDomainsPerExporter: 1024,
   maxTemplatesPerDomain: 4096,
   maxFieldsPerTemplate: 1024,
+  maxDomains: 50_000,
+  maxTemplates: 100_000,
+  maxTemplateFields: 1_000_000,
+  maxPendingSetsTotal: 20_000,
+  maxPendingBytesTotal: 64 * 1024 * 1024,
   templateScope: 'address',
 };
 
 /**
- * Compiled templates shared by every decoder: many routers send identical templates, and a
- * compiled template is immutable.
+ * Template decoders shared by every decoder (many routers send identical templates, and a
+ * decoder is immutable apart from its tier), least recently used first.
  */
-const COMPILE_CACHE_MAX = 4096;
-const compiled = new Map<string, CompiledTemplate>();
+const DECODER_CACHE_MAX = 4096;
+const decoders = new Map<string, TieredTemplate>();
 
-function compileShared(def: TemplateDef): CompiledTemplate {
+function decoderOf(def: TemplateDef): CompiledTemplate {
   const key = `${def.protocol}|${def.id}|${signatureOf(def)}`;
-  let tpl = compiled.get(key);
-  if (tpl === undefined) {
-    if (compiled.size >= COMPILE_CACHE_MAX) compiled.delete(compiled.keys().next().value as string);
-    tpl = compileTemplate(def);
-    compiled.set(key, tpl);
+  let tpl = decoders.get(key);
+  if (tpl !== undefined) decoders.delete(key); // re-inserted below: most recently used
+  else {
+    if (decoders.size >= DECODER_CACHE_MAX) decoders.delete(decoders.keys().next().value as string);
+    tpl = new TieredTemplate(def);
   }
+  decoders.set(key, tpl);
   return tpl;
 }
 
+/** An exporter moves to the recent end of the eviction order at most this often (its clock). */
+const TOUCH_MS = 1000;
+/** Ports of one address searched for a template learned on a sibling port. */
+const MAX_SIBLINGS = 64;
+/** Errors about evicted state kept until the next sweep reports them. */
+const MAX_HELD_ERRORS = 1000;
+
 export class TemplateStore {
   readonly options: Required<TemplateStoreOptions>;
+  /** Exporters, least recently heard first (approximately: re-ordered at most once per TOUCH_MS). */
   readonly exporters = new Map<string, ExporterState>();
+  readonly evicted: EvictionStats = { exporters: 0, domains: 0, templates: 0, pendingSets: 0, pendingBytes: 0 };
   /** Exporters by address, for the 'address' template scope (ports of one address share templates). */
-  private readonly byAddress = new Map<string, ExporterState[]>();
+  private readonly byAddress = new Map<string, Set<ExporterState>>();
+  private readonly touched = new WeakMap<ExporterState, number>();
   private templateCount = 0;
+  private fieldCount = 0;
+  private domainCount = 0;
+  private pendingSetCount = 0;
+  private pendingByteCount = 0;
+  /** Template misses of evicted domains, reported at the next sweep. */
+  private heldErrors: DecodeError[] = [];
 
   constructor(options: TemplateStoreOptions = {}) {
     this.options = { ...DEFAULTS, ...stripUndefined(options) };
@@ -139,65 +129,123 @@ export class TemplateStore {
   }
 
   get pendingSets(): number {
-    let n = 0;
-    for (const e of this.exporters.values()) n += e.pending.length;
-    return n;
+    return this.pendingSetCount;
+  }
+
+  /** Totals held, for stateSize(). */
+  totals(): { domains: number; templates: number; fields: number; pendingSets: number; pendingBytes: number } {
+    return { domains: this.domainCount, templates: this.templateCount, fields: this.fieldCount, pendingSets: this.pendingSetCount, pendingBytes: this.pendingByteCount };
   }
 
   exporter(key: string, now: number): ExporterState {
     let e = this.exporters.get(key);
     if (e === undefined) {
-      if (this.exporters.size >= this.options.maxExporters) this.evictExporter();
+      if (this.exporters.size >= this.options.maxExporters) this.evictExporter(this.exporters.values().next().value as ExporterState);
       e = new ExporterState(key);
       this.exporters.set(key, e);
+      this.touched.set(e, now);
       const same = this.byAddress.get(e.address);
-      if (same === undefined) this.byAddress.set(e.address, [e]);
-      else same.push(e);
+      if (same === undefined) this.byAddress.set(e.address, new Set([e]));
+      else same.add(e);
+    } else {
+      const t = this.touched.get(e)!;
+      if (now - t >= TOUCH_MS || now < t) {
+        // O(1) LRU: a Map keeps insertion order, so re-inserting moves it to the recent end.
+        this.exporters.delete(key);
+        this.exporters.set(key, e);
+        this.touched.set(e, now);
+      }
     }
     e.lastSeen = now;
     return e;
   }
 
-  domain(e: ExporterState, protocol: DomainState['protocol'], id: number): DomainState {
+  domain(e: ExporterState, protocol: NetflowProtocol, id: number): DomainState {
     const key = protocol + id;
     let d = e.domains.get(key);
     if (d === undefined) {
-      if (e.domains.size >= this.options.maxDomainsPerExporter) {
-        const [oldKey, old] = e.domains.entries().next().value as [string, DomainState];
-        this.templateCount -= old.templates.size;
-        e.domains.delete(oldKey);
-      }
-      d = new DomainState(e, protocol, id);
+      if (e.domains.size >= this.options.maxDomainsPerExporter) this.evictDomain(e.domains.values().next().value as DomainState);
+      if (this.domainCount >= this.options.maxDomains) this.evictDomains(e);
+      d = new DomainState(e, protocol, id, decoderOf);
       e.domains.set(key, d);
+      this.domainCount++;
     }
     return d;
   }
 
-  private evictExporter(): void {
-    let oldest: ExporterState | undefined;
-    for (const e of this.exporters.values()) if (oldest === undefined || e.lastSeen < oldest.lastSeen) oldest = e;
-    if (oldest === undefined) return;
-    for (const d of oldest.domains.values()) this.templateCount -= d.templates.size;
-    this.exporters.delete(oldest.key);
-    const same = this.byAddress.get(oldest.address);
+  /** Drops an exporter with everything it holds; its waiting data becomes template misses. */
+  private evictExporter(e: ExporterState): void {
+    this.evicted.exporters++;
+    this.dropPending(e, e.pending);
+    for (const d of [...e.domains.values()]) this.removeDomain(d);
+    this.exporters.delete(e.key);
+    const same = this.byAddress.get(e.address);
     if (same !== undefined) {
-      same.splice(same.indexOf(oldest), 1);
-      if (same.length === 0) this.byAddress.delete(oldest.address);
+      same.delete(e);
+      if (same.size === 0) this.byAddress.delete(e.address);
     }
+  }
+
+  /** Drops one domain, its templates and the data waiting for them. */
+  private evictDomain(d: DomainState): void {
+    this.evicted.domains++;
+    const e = d.exporter;
+    const mine = e.pending.filter((p) => p.domain === d);
+    if (mine.length > 0) {
+      e.pending = e.pending.filter((p) => p.domain !== d);
+      this.dropPending(e, mine);
+    }
+    this.removeDomain(d);
+  }
+
+  private removeDomain(d: DomainState): void {
+    const e = d.exporter;
+    this.evicted.templates += d.templates.size;
+    this.templateCount -= d.templates.size;
+    e.templateCount -= d.templates.size;
+    this.fieldCount -= d.fieldCount;
+    this.domainCount--;
+    this.holdMisses(d);
+    e.domains.delete(d.protocol + d.id);
+  }
+
+  /** The global domain cap: the oldest domains of the exporter holding most, 1% at a time. */
+  private evictDomains(current: ExporterState): void {
+    const target = Math.floor(this.options.maxDomains * 0.99);
+    while (this.domainCount > target) {
+      const victim = this.largest((x) => x.domains.size);
+      if (victim === undefined) return;
+      if (victim.domains.size <= 1 && victim !== current) this.evictExporter(victim);
+      else if (victim.domains.size === 0) return;
+      else this.evictDomain(victim.domains.values().next().value as DomainState);
+    }
+  }
+
+  /** The exporter with the largest `size` (a scan; callers evict in batches). */
+  private largest(size: (e: ExporterState) => number): ExporterState | undefined {
+    let best: ExporterState | undefined;
+    let most = -1;
+    for (const e of this.exporters.values()) {
+      const n = size(e);
+      if (n > most) { most = n; best = e; }
+    }
+    return best;
   }
 
   /**
    * The same domain on the other ports of this domain's address (empty in strict scope), most
-   * recently heard first.
+   * recently heard first; at most MAX_SIBLINGS ports are looked at.
    */
   siblings(d: DomainState): DomainState[] {
     if (this.options.templateScope === 'strict') return [];
     const same = this.byAddress.get(d.exporter.address);
-    if (same === undefined || same.length < 2) return [];
+    if (same === undefined || same.size < 2) return [];
     const out: DomainState[] = [];
     const key = d.protocol + d.id;
+    let looked = 0;
     for (const e of same) {
       if (e === d.exporter) continue;
+      if (++looked > MAX_SIBLINGS) break;
       const s = e.domains.get(key);
       if (s !== undefined) out.push(s);
     }
@@ -229,8 +277,11 @@ export class TemplateStore {
     if (old === undefined && d.templates.size >= this.options.maxTemplatesPerDomain) {
       return `domain already holds ${d.templates.size} templates (maxTemplatesPerDomain)`;
     }
-    if (old === undefined) this.templateCount++;
-    d.templates.set(def.id, { def, tpl: undefined, lastSeen: now });
+    if (old !== undefined) this.forget(d, def.id, old.def.fields.length);
+    const entry = { def, tpl: undefined, lastSeen: now };
+    d.templates.set(def.id, entry);
+    this.count(d, 1, def.fields.length);
+    if (this.templateCount > this.options.maxTemplates || this.fieldCount > this.options.maxTemplateFields) this.evictTemplates(entry);
     events.push({
       type: 'template-learned', protocol: def.protocol as TemplateEvent['protocol'], exporter: d.exporter.key,
       domain: d.id, templateId: def.id, options: def.options, redefined: old !== undefined,
@@ -239,14 +290,51 @@ export class TemplateStore {
     return null;
   }
 
+  private count(d: DomainState, templates: number, fields: number): void {
+    this.templateCount += templates;
+    d.exporter.templateCount += templates;
+    this.fieldCount += fields;
+    d.fieldCount += fields;
+  }
+
+  private forget(d: DomainState, id: number, fields: number): void {
+    d.templates.delete(id);
+    this.count(d, -1, -fields);
+  }
+
+  /** The global template and field caps: the oldest templates of the exporter holding most, 1% at a time. */
+  private evictTemplates(keep: object): void {
+    const o = this.options;
+    const templates = Math.floor(o.maxTemplates * 0.99);
+    const fields = Math.floor(o.maxTemplateFields * 0.99);
+    while (this.templateCount > templates || this.fieldCount > fields) {
+      const victim = this.largest((x) => x.templateCount);
+      if (victim === undefined || !this.evictOldestTemplates(victim, keep, templates, fields)) return;
+    }
+  }
+
+  /** Evicts templates of one exporter, oldest domain and oldest definition first; false if none could go. */
+  private evictOldestTemplates(e: ExporterState, keep: object, templates: number, fields: number): boolean {
+    let any = false;
+    for (const d of e.domains.values()) {
+      for (const [id, t] of d.templates) {
+        if (t === keep) continue;
+        this.forget(d, id, t.def.fields.length);
+        this.evicted.templates++;
+        any = true;
+        if (this.templateCount <= templates && this.fieldCount <= fields) return true;
+      }
+    }
+    return any;
+  }
+
   /** IPFIX withdrawal of one template, or of all (options) templates of a domain. */
   withdraw(d: DomainState, id: number, options: boolean, all: boolean, events: TemplateEvent[]): void {
     const ids = all ? [...d.templates.entries()].filter(([, t]) => t.def.options === options).map(([i]) => i) : [id];
     for (const tid of ids) {
       const t = d.templates.get(tid);
       if (t === undefined) continue;
-      d.templates.delete(tid);
-      this.templateCount--;
+      this.forget(d, tid, t.def.fields.length);
       events.push({ type: 'template-withdrawn', protocol: 'ipfix', exporter: d.exporter.key, domain: d.id, templateId: tid, options: t.def.options });
     }
   }
@@ -256,8 +344,27 @@ export class TemplateStore {
     const e = p.domain.exporter;
     e.pending.push(p);
     e.pendingBytes += p.data.length;
+    this.pendingSetCount++;
+    this.pendingByteCount += p.data.length;
     const o = this.options;
-    while (e.pending.length > o.maxPendingSets || e.pendingBytes > o.maxPendingBytes) this.drop(e, e.pending.shift()!);
+    let n = 0;
+    while (n < e.pending.length - 1 && (e.pending.length - n > o.maxPendingSets || e.pendingBytes > o.maxPendingBytes)) this.dropOne(e, e.pending[n++]!, true);
+    if (n > 0) e.pending = e.pending.slice(n);
+    if (this.pendingSetCount > o.maxPendingSetsTotal || this.pendingByteCount > o.maxPendingBytesTotal) this.evictPending();
+  }
+
+  /** The global pending caps: the oldest data of the exporter holding most, 1% at a time. */
+  private evictPending(): void {
+    const o = this.options;
+    const sets = Math.floor(o.maxPendingSetsTotal * 0.99);
+    const bytes = Math.floor(o.maxPendingBytesTotal * 0.99);
+    while (this.pendingSetCount > sets || this.pendingByteCount > bytes) {
+      const victim = this.largest((x) => x.pendingBytes);
+      if (victim === undefined || victim.pending.length === 0) return;
+      let n = 0;
+      while (n < victim.pending.length && (this.pendingSetCount > sets || this.pendingByteCount > bytes)) this.dropOne(victim, victim.pending[n++]!, true);
+      victim.pending = victim.pending.slice(n);
+    }
   }
 
   /** Removes and returns the data waiting for (domain, template id), oldest first. */
@@ -269,31 +376,83 @@ export class TemplateStore {
     for (const p of e.pending) (p.domain === d && p.templateId === templateId ? out : keep).push(p);
     if (out.length > 0) {
       e.pending = keep;
-      for (const p of out) e.pendingBytes -= p.data.length;
+      for (const p of out) this.unpend(e, p);
     }
     return out;
   }
 
-  private drop(e: ExporterState, p: PendingSet): void {
+  private unpend(e: ExporterState, p: PendingSet): void {
     e.pendingBytes -= p.data.length;
+    this.pendingSetCount--;
+    this.pendingByteCount -= p.data.length;
+  }
+
+  /**
+   * Drops one waiting data set (the caller removes it from the list): a template miss, counted;
+   * `evicted` (dropped for a cap, not for its age or the end of input) counts it as an eviction too.
+   */
+  private dropOne(e: ExporterState, p: PendingSet, evicted: boolean): void {
+    this.unpend(e, p);
+    if (evicted) {
+      this.evicted.pendingSets++;
+      this.evicted.pendingBytes += p.data.length;
+    }
     const m = p.domain.misses.get(p.templateId) ?? { sets: 0, bytes: 0 };
     m.sets++;
     m.bytes += p.data.length;
     p.domain.misses.set(p.templateId, m);
   }
 
+  /** Drops waiting data sets of state being evicted (taken off the exporter's list, or its whole list). */
+  private dropPending(e: ExporterState, list: readonly PendingSet[]): void {
+    for (const p of list) this.dropOne(e, p, true);
+    if (list === e.pending) e.pending = [];
+  }
+
+  /** A domain about to go: its unreported misses are kept for the next sweep (bounded, then summed). */
+  private holdMisses(d: DomainState): void {
+    if (d.misses.size === 0) return;
+    const out: DecodeError[] = [];
+    this.missErrors(d, out);
+    for (const err of out) {
+      if (this.heldErrors.length < MAX_HELD_ERRORS) this.heldErrors.push(err);
+      else {
+        const last = this.heldErrors[MAX_HELD_ERRORS - 1]!;
+        const sets = (last.dropped?.sets ?? 0) + (err.dropped?.sets ?? 0);
+        const bytes = (last.dropped?.bytes ?? 0) + (err.dropped?.bytes ?? 0);
+        this.heldErrors[MAX_HELD_ERRORS - 1] = {
+          kind: 'template-miss', exporter: 'other', offset: -1, reason: `templates never arrived for evicted exporters and domains: ${sets} data set(s), ${bytes} bytes dropped`, dropped: { sets, bytes },
+        };
+      }
+    }
+  }
+
+  private missErrors(d: DomainState, errors: DecodeError[]): void {
+    for (const [id, m] of d.misses) {
+      errors.push({
+        kind: 'template-miss', exporter: d.exporter.key, offset: -1, protocol: d.protocol, domain: d.id, templateId: id,
+        reason: `template ${id} never arrived: ${m.sets} data set(s), ${m.bytes} bytes dropped`, dropped: { ...m },
+      });
+    }
+    d.misses.clear();
+  }
+
   /**
    * Expires templates not refreshed in time and data that waited too long, and reports template
-   * misses (one error per exporter/domain/template id, with counts). `all` drops every pending set
-   * now (end of input).
+   * misses (one error per exporter/domain/template id, with counts; those of evicted state too).
+   * `all` drops every pending set now (end of input).
    */
   sweep(now: number, events: TemplateEvent[], errors: DecodeError[], all = false): void {
     const o = this.options;
+    if (this.heldErrors.length > 0) {
+      for (const err of this.heldErrors) errors.push(err);
+      this.heldErrors = [];
+    }
     for (const e of this.exporters.values()) {
       if (e.pending.length > 0) {
         const keep: PendingSet[] = [];
         for (const p of e.pending) {
-          if (all || now - p.receivedAt > o.maxPendingAgeMs) this.drop(e, p);
+          if (all || now - p.receivedAt > o.maxPendingAgeMs) this.dropOne(e, p, false);
           else keep.push(p);
         }
         e.pending = keep;
@@ -301,17 +460,10 @@ export class TemplateStore {
       for (const d of e.domains.values()) {
         for (const [id, t] of d.templates) {
           if (now - t.lastSeen <= o.templateTimeoutMs) continue;
-          d.templates.delete(id);
-          this.templateCount--;
+          this.forget(d, id, t.def.fields.length);
           events.push({ type: 'template-expired', protocol: t.def.protocol as TemplateEvent['protocol'], exporter: e.key, domain: d.id, templateId: id, options: t.def.options });
         }
-        for (const [id, m] of d.misses) {
-          errors.push({
-            kind: 'template-miss', exporter: e.key, offset: -1, protocol: d.protocol, domain: d.id, templateId: id,
-            reason: `template ${id} never arrived: ${m.sets} data set(s), ${m.bytes} bytes dropped`, dropped: { ...m },
-          });
-        }
-        d.misses.clear();
+        if (d.misses.size > 0) this.missErrors(d, errors);
       }
     }
   }

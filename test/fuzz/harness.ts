@@ -13,6 +13,7 @@ import { Prng } from './prng.js';
 export const FUZZ_CAPS: Required<TemplateStoreOptions> = {
   templateTimeoutMs: 60_000, maxPendingSets: 64, maxPendingBytes: 64 * 1024, maxPendingAgeMs: 10_000,
   maxExporters: 8, maxDomainsPerExporter: 16, maxTemplatesPerDomain: 64, maxFieldsPerTemplate: 1024, templateScope: 'address',
+  maxDomains: 40, maxTemplates: 300, maxTemplateFields: 6000, maxPendingSetsTotal: 200, maxPendingBytesTotal: 256 * 1024,
 };
 
 const KINDS = new Set<DecodeError['kind']>(['unknown-version', 'truncated', 'bad-length', 'bad-template', 'record-overflow', 'length-mismatch', 'template-miss', 'nesting-too-deep']);

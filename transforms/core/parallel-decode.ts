@@ -105,8 +105,8 @@ function addCounts(into: Record<string, unknown>, from: Record<string, unknown>)
 
 /** Merges worker reports: counters add up, per-exporter maxima take the largest. */
 export function mergeReports(reports: readonly WorkerReport[]): ParallelReport {
-  const stats: DecoderStats = { datagrams: 0, bytes: 0, records: {}, errors: {}, templateMisses: {}, trailingBytes: 0, templateFallbacks: 0 };
-  const state: StateSize = { exporters: 0, domains: 0, templates: 0, pendingSets: 0, pendingBytes: 0, perExporter: { maxDomains: 0, maxPendingSets: 0, maxPendingBytes: 0 }, perDomain: { maxTemplates: 0 } };
+  const stats: DecoderStats = { datagrams: 0, bytes: 0, records: {}, errors: {}, templateMisses: {}, evicted: { exporters: 0, domains: 0, templates: 0, pendingSets: 0, pendingBytes: 0 }, trailingBytes: 0, templateFallbacks: 0 };
+  const state: StateSize = { exporters: 0, domains: 0, templates: 0, templateFields: 0, pendingSets: 0, pendingBytes: 0, perExporter: { maxDomains: 0, maxPendingSets: 0, maxPendingBytes: 0 }, perDomain: { maxTemplates: 0 } };
   let written = 0;
   let workerHeapUsed = 0;
   let workerHeapTotal = 0;
@@ -118,7 +118,7 @@ export function mergeReports(reports: readonly WorkerReport[]): ParallelReport {
     workerHeapUsed += r.heapUsed;
     workerHeapTotal += r.heapTotal;
     addCounts(stats as unknown as Record<string, unknown>, r.stats as unknown as Record<string, unknown>);
-    for (const k of ['exporters', 'domains', 'templates', 'pendingSets', 'pendingBytes'] as const) state[k] += r.state[k];
+    for (const k of ['exporters', 'domains', 'templates', 'templateFields', 'pendingSets', 'pendingBytes'] as const) state[k] += r.state[k];
     for (const k of ['maxDomains', 'maxPendingSets', 'maxPendingBytes'] as const) state.perExporter[k] = Math.max(state.perExporter[k], r.state.perExporter[k]);
     state.perDomain.maxTemplates = Math.max(state.perDomain.maxTemplates, r.state.perDomain.maxTemplates);
     written += r.written;
