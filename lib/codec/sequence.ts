@@ -107,8 +107,10 @@ export class SequenceTracker {
 }
 
 const CONVENTIONS: readonly SequenceConvention[] = ['rfc', 'rfc-flows', 'after-flows', 'after-all'];
-/** Messages seen before the best-fitting convention is kept and the others dropped. */
+/** Messages seen before the best-fitting convention is kept, if one fits strictly best (checked every 32). */
 const LEARN_MESSAGES = 32;
+/** Messages after which the best one is kept even on a tie (conventions that tie number alike), RFC first. */
+const LEARN_MAX = 1024;
 
 /**
  * A record counter whose numbering convention is learned: every convention is tracked until
@@ -118,6 +120,8 @@ const LEARN_MESSAGES = 32;
 export class RecordSequenceTracker {
   private trackers: (SequenceTracker | null)[] = CONVENTIONS.map(() => new SequenceTracker(RECORD_WINDOW));
   private messages = 0;
+  /** The convention kept once learned (index into CONVENTIONS), or -1 while learning. */
+  private kept = -1;
 
   /**
    * @param seq the header sequence number
@@ -126,28 +130,38 @@ export class RecordSequenceTracker {
    */
   observe(seq: number, flows: number, options: number): void {
     const all = flows < 0 ? -1 : flows + options;
+    if (this.kept >= 0) {
+      this.observeAs(this.kept, this.trackers[this.kept]!, seq, flows, all);
+      return;
+    }
     const t = this.trackers;
-    t[0]?.observe(seq, all);
-    t[1]?.observe(seq, flows);
-    t[2]?.observe(flows < 0 ? seq : (seq - flows) >>> 0, flows);
-    t[3]?.observe(all < 0 ? seq : (seq - all) >>> 0, all);
-    if (++this.messages === LEARN_MESSAGES) this.settle();
+    for (let i = 0; i < t.length; i++) this.observeAs(i, t[i]!, seq, flows, all);
+    if (++this.messages % LEARN_MESSAGES === 0) this.settle(this.messages >= LEARN_MAX);
   }
 
-  /** Keeps the convention that fits strictly best, if one does. */
-  private settle(): void {
+  private observeAs(convention: number, t: SequenceTracker, seq: number, flows: number, all: number): void {
+    switch (convention) {
+      case 0: t.observe(seq, all); break;
+      case 1: t.observe(seq, flows); break;
+      case 2: t.observe(flows < 0 ? seq : (seq - flows) >>> 0, flows); break;
+      default: t.observe(all < 0 ? seq : (seq - all) >>> 0, all);
+    }
+  }
+
+  /** Keeps the convention that fits strictly best, if one does (or the first best when `anyway`). */
+  private settle(anyway: boolean): void {
     const best = this.bestIndex();
     const score = this.trackers[best]!.irregular;
-    if (this.trackers.every((x, i) => i === best || x === null || x.irregular > score)) {
+    if (anyway || this.trackers.every((x, i) => i === best || x!.irregular > score)) {
       this.trackers = this.trackers.map((x, i) => (i === best ? x : null));
+      this.kept = best;
     }
   }
 
   private bestIndex(): number {
-    let best = -1;
-    this.trackers.forEach((x, i) => {
-      if (x !== null && (best < 0 || x.irregular < this.trackers[best]!.irregular)) best = i;
-    });
+    if (this.kept >= 0) return this.kept;
+    let best = 0;
+    for (let i = 1; i < this.trackers.length; i++) if (this.trackers[i]!.irregular < this.trackers[best]!.irregular) best = i;
     return best;
   }
 

@@ -63,6 +63,8 @@ export class ExporterState {
   pending: PendingSet[] = [];
   pendingBytes = 0;
   lastSeen = 0;
+  /** When it last moved to the recent end of the store's eviction order. */
+  touchedAt = 0;
   /** Templates held over all its domains (to find the largest holder when a global cap is hit). */
   templateCount = 0;
   /** The address part of the key (without brackets for IPv6). */

@@ -110,7 +110,6 @@ export class TemplateStore {
   readonly evicted: EvictionStats = { exporters: 0, domains: 0, templates: 0, pendingSets: 0, pendingBytes: 0 };
   /** Exporters by address, for the 'address' template scope (ports of one address share templates). */
   private readonly byAddress = new Map<string, Set<ExporterState>>();
-  private readonly touched = new WeakMap<ExporterState, number>();
   private templateCount = 0;
   private fieldCount = 0;
   private domainCount = 0;
@@ -143,17 +142,17 @@ export class TemplateStore {
       if (this.exporters.size >= this.options.maxExporters) this.evictExporter(this.exporters.values().next().value as ExporterState);
       e = new ExporterState(key);
       this.exporters.set(key, e);
-      this.touched.set(e, now);
+      e.touchedAt = now;
       const same = this.byAddress.get(e.address);
       if (same === undefined) this.byAddress.set(e.address, new Set([e]));
       else same.add(e);
     } else {
-      const t = this.touched.get(e)!;
+      const t = e.touchedAt;
       if (now - t >= TOUCH_MS || now < t) {
         // O(1) LRU: a Map keeps insertion order, so re-inserting moves it to the recent end.
         this.exporters.delete(key);
         this.exporters.set(key, e);
-        this.touched.set(e, now);
+        e.touchedAt = now;
       }
     }
     e.lastSeen = now;
