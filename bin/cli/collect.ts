@@ -8,6 +8,7 @@ import type { DecodeError } from '../../lib/types.js';
 import { parallelDecode } from '../../transforms/core/parallel-decode.js';
 import { int, num, parse, UsageError, type Parsed } from './args.js';
 import { udpSourceFrom } from './listen-options.js';
+import { ErrorLines } from './error-lines.js';
 import { checkedFilter, decodeChain, OUTPUT_HELP, OUTPUT_OPTIONS, outputChoices } from './output.js';
 import { readTemplateFile, saveTemplates } from './templates-file.js';
 import { isOutputClosed } from './stdout.js';
@@ -66,9 +67,10 @@ async function warmChain(stages: Transform[]): Promise<void> {
   await pipeline([datagrams, ...stages, new Writable({ objectMode: true, write: (_c, _e, done) => done() })]);
 }
 
+/** Template misses are worth a line (other errors are counted in stats), a bounded number per second. */
+const errorLines = new ErrorLines();
 function templateMissLine(e: DecodeError): void {
-  if (e.kind !== 'template-miss') return; // counted in stats; template misses are worth a line
-  process.stderr.write(`flowpipe: ${e.exporter}: ${e.reason}\n`);
+  if (e.kind === 'template-miss') errorLines.add(e, `flowpipe: ${e.exporter}: ${e.reason}\n`);
 }
 
 async function inThread(p: Parsed, saved: SavedTemplate[], file: string | undefined, config: EnrichConfig | undefined, keyCase: KeyCase): Promise<Engine> {
@@ -235,6 +237,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
     metrics?.server.close();
     process.off('SIGHUP', reload);
     await save();
+    errorLines.close();
   }
   await stats();
   const lost = undeliveredLines(dest);

@@ -13,6 +13,7 @@ import { checkSinks, DESTINATION_HELP, DESTINATION_OPTIONS, openDestinations, un
 import { KAFKA_INPUT_HELP, KAFKA_INPUT_OPTIONS, kafkaInput, type KafkaInput } from './kafka-input.js';
 import { loadTemplates, saveTemplates } from './templates-file.js';
 import { isOutputClosed } from './stdout.js';
+import { ErrorLines } from './error-lines.js';
 
 export const DECODE_HELP = `usage: flowpipe decode [options] [FILE...]
 
@@ -96,9 +97,10 @@ export async function decodeCommand(argv: string[]): Promise<number> {
   const progress = process.stderr.isTTY && !files.includes('-')
     ? setInterval(() => process.stderr.write(`\r${current}: ${decoder.stats.datagrams} datagrams, ${Object.values(decoder.stats.records).reduce((a, b) => a + b, 0)} records\x1b[K`), 500)
     : undefined;
+  const errorLines = new ErrorLines();
   dec.on('flowpipe-error', (e: DecodeError) => {
     errors++;
-    process.stderr.write(`flowpipe: ${current}: ${e.kind} (exporter ${e.exporter}, offset ${e.offset}${e.held ? ', held data' : ''}): ${e.reason}\n`);
+    errorLines.add(e, `flowpipe: ${current}: ${e.kind} (exporter ${e.exporter}, offset ${e.offset}${e.held ? ', held data' : ''}): ${e.reason}\n`);
   });
   const chain: (NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream)[] = [kafka?.source ?? Readable.from(all(), { objectMode: true }), dec, ...stages, dest.writable];
   try {
@@ -107,6 +109,7 @@ export async function decodeCommand(argv: string[]): Promise<number> {
     if (!isOutputClosed(err)) throw err; // stdout closed (| head): a normal end, stats still due
   } finally {
     await kafka?.close();
+    errorLines.close();
     if (progress) {
       clearInterval(progress);
       process.stderr.write('\r\x1b[K');

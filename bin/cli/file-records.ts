@@ -8,6 +8,7 @@ import { captureSource } from '../../transforms/sources/capture-source.js';
 import type { Datagram } from '../../transforms/core/datagram.js';
 import { enrichConfig, loadEnrichment } from './enrich-options.js';
 import type { Parsed } from './args.js';
+import { ErrorLines } from './error-lines.js';
 
 export interface FileRecords {
   /** Datagrams of every file, in order. */
@@ -36,7 +37,9 @@ export async function fileRecords(p: Parsed, files: readonly string[]): Promise<
     }
   }
   const decode = new DecodeStream({ decoder, ...(enrich !== null ? { enrich } : {}) });
-  decode.on('flowpipe-error', (e: DecodeError) => { if (e.kind === 'template-miss') process.stderr.write(`flowpipe: ${e.exporter}: ${e.reason}\n`); });
+  const errorLines = new ErrorLines();
+  decode.on('flowpipe-error', (e: DecodeError) => { if (e.kind === 'template-miss') errorLines.add(e, `flowpipe: ${e.exporter}: ${e.reason}\n`); });
+  decode.once('end', () => errorLines.close());
   return { datagrams: Readable.from(all(), { objectMode: true }), decode, decoder, unreadable: () => unreadable };
 }
 
