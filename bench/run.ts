@@ -15,12 +15,13 @@ import { enrichBench } from './enrich.js';
 import { sinkBench } from './sinks.js';
 import { analysisBench } from './analysis.js';
 import { workloads } from './workloads.js';
+import { floodBench } from './flood.js';
 
 /**
- * BENCH_ONLY=decode,enrich,analysis,ndjson,packages,process,sinks,udp,soak,ab runs some sections (all but the 10-minute
+ * BENCH_ONLY=decode,enrich,analysis,ndjson,packages,process,sinks,udp,flood,soak,ab runs some sections (all but the 10-minute
  * soak and the A/B by default). `ab` compares decode-only speed with the build at BENCH_AB.
  */
-const DEFAULT = 'decode,enrich,analysis,ndjson,packages,process,sinks,udp';
+const DEFAULT = 'decode,enrich,analysis,ndjson,packages,process,sinks,udp,flood';
 const ONLY = new Set((process.env['BENCH_ONLY'] ?? DEFAULT).split(','));
 const PEERS = ['node-netflowv9', 'ndjson', 'pump'];
 const rows: Row[] = [];
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
   if (ONLY.has('sinks')) rows.push(...await sinkBench(ws.find((w) => w.name === 'v9')!, 20_000));
   const v9 = ws.find((w) => w.name === 'v9')!;
   for (const c of ONLY.has('udp') ? LOADS : []) rows.push(await udpLoad(v9, c, 3));
+  if (ONLY.has('flood')) rows.push(...floodBench());
   if (ONLY.has('soak')) rows.push(await soak(v9));
   if (ONLY.has('ab') && process.env['BENCH_AB']) rows.push(...await abDecode(process.env['BENCH_AB'], ws));
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
