@@ -44,6 +44,15 @@ function fromEnv(scheme: SinkScheme, env: NodeJS.ProcessEnv): { username?: strin
   return { ...(username ? { username } : {}), ...(password ? { password } : {}) };
 }
 
+/** Percent-decoding that names the URL part on a malformed escape (`%zz`), not a URIError. */
+function unescape(part: string, what = `'${part}'`): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new SinkUrlError(`malformed percent-escape in ${what}`);
+  }
+}
+
 /** Parses a sink URL or path. Throws SinkUrlError with a message naming the URL (without password). */
 export function parseSinkUrl(text: string, env: NodeJS.ProcessEnv = process.env): SinkUrl {
   if (text === '-') return { scheme: 'stdout', hosts: [], path: '-', params: new Map(), display: '-' };
@@ -58,21 +67,21 @@ export function parseSinkUrl(text: string, env: NodeJS.ProcessEnv = process.env)
   const params = new Map<string, string>();
   for (const pair of query.split('&').filter(Boolean)) {
     const eq = pair.indexOf('=');
-    const k = decodeURIComponent(eq >= 0 ? pair.slice(0, eq) : pair);
-    params.set(k, decodeURIComponent(eq >= 0 ? pair.slice(eq + 1) : ''));
+    const k = unescape(eq >= 0 ? pair.slice(0, eq) : pair);
+    params.set(k, unescape(eq >= 0 ? pair.slice(eq + 1) : ''));
   }
-  if (scheme === 'file') return { scheme, hosts: [], path: decodeURIComponent(rest), params, display: `file://${rest}` };
+  if (scheme === 'file') return { scheme, hosts: [], path: unescape(rest), params, display: `file://${rest}` };
   const slash = rest.indexOf('/');
   let authority = slash >= 0 ? rest.slice(0, slash) : rest;
-  const path = decodeURIComponent(slash >= 0 ? rest.slice(slash + 1) : '');
+  const path = unescape(slash >= 0 ? rest.slice(slash + 1) : '');
   let username: string | undefined, password: string | undefined;
   const at = authority.lastIndexOf('@');
   if (at >= 0) {
     const cred = authority.slice(0, at);
     authority = authority.slice(at + 1);
     const colon = cred.indexOf(':');
-    username = decodeURIComponent(colon >= 0 ? cred.slice(0, colon) : cred) || undefined;
-    password = colon >= 0 ? decodeURIComponent(cred.slice(colon + 1)) : undefined;
+    username = unescape(colon >= 0 ? cred.slice(0, colon) : cred, 'the user name') || undefined;
+    password = colon >= 0 ? unescape(cred.slice(colon + 1), 'the password') : undefined;
   }
   const env2 = fromEnv(scheme, env);
   username ??= env2.username;
