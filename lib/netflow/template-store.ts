@@ -8,100 +8,20 @@
 // on another port of that address for the same domain (exporters such as Cisco IOS XR line cards
 // send templates and data from different source ports); `templateScope: 'strict'` keeps RFC
 // 7011's transport-session scope.
-import { TieredTemplate } from './tiered.js';
-import { fieldInfo, signatureOf, type CompiledTemplate, type TemplateDef } from './template.js';
+import { decoderOf } from './decoder-cache.js';
+import { HeldMisses, missErrors } from './template-misses.js';
+import { fieldInfo, type CompiledTemplate, type TemplateDef } from './template.js';
+import { DEFAULTS, type EvictionStats, type TemplateStoreOptions } from './store-options.js';
 import { DomainState, ExporterState, type NetflowProtocol, type PendingSet } from './exporter-state.js';
 import type { DecodeError, TemplateEvent } from '../types.js';
 
 export { DomainState, ExporterState, type PendingSet } from './exporter-state.js';
-
-export interface TemplateStoreOptions {
-  /** A template not refreshed for this long is forgotten (default 30 min). */
-  templateTimeoutMs?: number;
-  /** Data sets kept per exporter while waiting for their template (default 1000). */
-  maxPendingSets?: number;
-  /** Bytes of such data kept per exporter (default 8 MiB). */
-  maxPendingBytes?: number;
-  /** How long such data waits (default 120 s). */
-  maxPendingAgeMs?: number;
-  /** Exporters (address:port) tracked at once; the least recently heard is dropped (default 10,000). */
-  maxExporters?: number;
-  /** Observation domains / source ids per exporter (default 1,024). */
-  maxDomainsPerExporter?: number;
-  /** Templates per domain (default 4,096). */
-  maxTemplatesPerDomain?: number;
-  /** Fields per template; longer templates are rejected as bad-template (default 1,024). */
-  maxFieldsPerTemplate?: number;
-  /** Domains over all exporters (default 50,000); beyond, the largest holder's oldest go. */
-  maxDomains?: number;
-  /** Templates over all exporters (default 100,000); beyond, the largest holder's oldest go. */
-  maxTemplates?: number;
-  /** Template fields over all templates (default 1,000,000; ~100 bytes each). */
-  maxTemplateFields?: number;
-  /** Data sets waiting for a template over all exporters (default 20,000). */
-  maxPendingSetsTotal?: number;
-  /** Bytes of such data over all exporters (default 64 MiB). */
-  maxPendingBytesTotal?: number;
-  /**
-   * 'address' (default): when the exact (address, port, domain) has no template for a data set,
-   * use one learned from another source port of the same address and domain (counted in
-   * `templateFallbacks`). 'strict': templates belong to one transport session (RFC 7011 §8).
-   * Another address or another domain never shares templates.
-   */
-  templateScope?: 'address' | 'strict';
-}
-
-/** State dropped to stay within the caps, by kind. Pending sets dropped are also template misses. */
-export interface EvictionStats {
-  exporters: number;
-  domains: number;
-  templates: number;
-  pendingSets: number;
-  pendingBytes: number;
-}
-
-const DEFAULTS: Required<TemplateStoreOptions> = {
-  templateTimeoutMs: 30 * 60_000,
-  maxPendingSets: 1000,
-  maxPendingBytes: 8 * 1024 * 1024,
-  maxPendingAgeMs: 120_000,
-  maxExporters: 10_000,
-  maxDomainsPerExporter: 1024,
-  maxTemplatesPerDomain: 4096,
-  maxFieldsPerTemplate: 1024,
-  maxDomains: 50_000,
-  maxTemplates: 100_000,
-  maxTemplateFields: 1_000_000,
-  maxPendingSetsTotal: 20_000,
-  maxPendingBytesTotal: 64 * 1024 * 1024,
-  templateScope: 'address',
-};
-
-/**
- * Template decoders shared by every decoder (many routers send identical templates, and a
- * decoder is immutable apart from its tier), least recently used first.
- */
-const DECODER_CACHE_MAX = 4096;
-const decoders = new Map<string, TieredTemplate>();
-
-function decoderOf(def: TemplateDef): CompiledTemplate {
-  const key = `${def.protocol}|${def.id}|${signatureOf(def)}`;
-  let tpl = decoders.get(key);
-  if (tpl !== undefined) decoders.delete(key); // re-inserted below: most recently used
-  else {
-    if (decoders.size >= DECODER_CACHE_MAX) decoders.delete(decoders.keys().next().value as string);
-    tpl = new TieredTemplate(def);
-  }
-  decoders.set(key, tpl);
-  return tpl;
-}
+export type { EvictionStats, TemplateStoreOptions } from './store-options.js';
 
 /** An exporter moves to the recent end of the eviction order at most this often (its clock). */
 const TOUCH_MS = 1000;
 /** Ports of one address searched for a template learned on a sibling port. */
 const MAX_SIBLINGS = 64;
-/** Errors about evicted state kept until the next sweep reports them. */
-const MAX_HELD_ERRORS = 1000;
 
 export class TemplateStore {
   readonly options: Required<TemplateStoreOptions>;
@@ -116,7 +36,7 @@ export class TemplateStore {
   private pendingSetCount = 0;
   private pendingByteCount = 0;
   /** Template misses of evicted domains, reported at the next sweep. */
-  private heldErrors: DecodeError[] = [];
+  private readonly held = new HeldMisses();
 
   constructor(options: TemplateStoreOptions = {}) {
     this.options = { ...DEFAULTS, ...stripUndefined(options) };
@@ -204,7 +124,7 @@ export class TemplateStore {
     e.templateCount -= d.templates.size;
     this.fieldCount -= d.fieldCount;
     this.domainCount--;
-    this.holdMisses(d);
+    this.held.hold(d);
     e.domains.delete(d.protocol + d.id);
   }
 
@@ -408,34 +328,6 @@ export class TemplateStore {
     if (list === e.pending) e.pending = [];
   }
 
-  /** A domain about to go: its unreported misses are kept for the next sweep (bounded, then summed). */
-  private holdMisses(d: DomainState): void {
-    if (d.misses.size === 0) return;
-    const out: DecodeError[] = [];
-    this.missErrors(d, out);
-    for (const err of out) {
-      if (this.heldErrors.length < MAX_HELD_ERRORS) this.heldErrors.push(err);
-      else {
-        const last = this.heldErrors[MAX_HELD_ERRORS - 1]!;
-        const sets = (last.dropped?.sets ?? 0) + (err.dropped?.sets ?? 0);
-        const bytes = (last.dropped?.bytes ?? 0) + (err.dropped?.bytes ?? 0);
-        this.heldErrors[MAX_HELD_ERRORS - 1] = {
-          kind: 'template-miss', exporter: 'other', offset: -1, reason: `templates never arrived for evicted exporters and domains: ${sets} data set(s), ${bytes} bytes dropped`, dropped: { sets, bytes },
-        };
-      }
-    }
-  }
-
-  private missErrors(d: DomainState, errors: DecodeError[]): void {
-    for (const [id, m] of d.misses) {
-      errors.push({
-        kind: 'template-miss', exporter: d.exporter.key, offset: -1, protocol: d.protocol, domain: d.id, templateId: id,
-        reason: `template ${id} never arrived: ${m.sets} data set(s), ${m.bytes} bytes dropped`, dropped: { ...m },
-      });
-    }
-    d.misses.clear();
-  }
-
   /**
    * Expires templates not refreshed in time and data that waited too long, and reports template
    * misses (one error per exporter/domain/template id, with counts; those of evicted state too).
@@ -443,10 +335,7 @@ export class TemplateStore {
    */
   sweep(now: number, events: TemplateEvent[], errors: DecodeError[], all = false): void {
     const o = this.options;
-    if (this.heldErrors.length > 0) {
-      for (const err of this.heldErrors) errors.push(err);
-      this.heldErrors = [];
-    }
+    this.held.drain(errors);
     for (const e of this.exporters.values()) {
       if (e.pending.length > 0) {
         const keep: PendingSet[] = [];
@@ -462,7 +351,7 @@ export class TemplateStore {
           this.forget(d, id, t.def.fields.length);
           events.push({ type: 'template-expired', protocol: t.def.protocol as TemplateEvent['protocol'], exporter: e.key, domain: d.id, templateId: id, options: t.def.options });
         }
-        if (d.misses.size > 0) this.missErrors(d, errors);
+        if (d.misses.size > 0) missErrors(d, errors);
       }
     }
   }
