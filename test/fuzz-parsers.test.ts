@@ -15,6 +15,10 @@ import { parseNdjsonLine } from '../transforms/format/ndjson.js';
 import { allowlist, parseListenAddress, UdpSourceOptionError } from '../transforms/sources/udp-source.js';
 import { hostPort, int, num, UsageError } from '../bin/cli/args.js';
 import { readTemplateFile } from '../bin/cli/templates-file.js';
+import { parseTable, TableError, type TableFormat } from '../lib/enrich/table-file.js';
+import { networksFromRows } from '../lib/enrich/networks.js';
+import { exportersFromRows } from '../lib/enrich/exporters.js';
+import { interfaceTableFromRows } from '../lib/enrich/interfaces.js';
 import { ipfix, set } from './helpers/build.js';
 import { Prng } from './fuzz/prng.js';
 
@@ -123,4 +127,32 @@ test('fuzz: template state files: hostile entries are skipped, the rest loaded, 
   } finally {
     process.stderr.write = write;
   }
+});
+
+test('fuzz: operator tables (networks, exporters, interfaces as YAML, JSON, CSV), mutated: rows or a TableError naming the line', () => {
+  const texts: [TableFormat, string][] = [
+    ['yaml', '10.0.0.0/8:\n  name: corp\n  role: internal\n192.0.2.0/24: lab\n'],
+    ['json', '{"10.0.0.0/8": {"name": "corp", "site": "par"}, "2001:db8::/32": "v6"}'],
+    ['csv', 'prefix,name,role\n10.0.0.0/8,corp,internal\n192.0.2.0/24,"lab, west",dmz\n'],
+    ['yaml', '192.0.2.1:\n  name: edge1\n  interfaces:\n    10: { name: xe-0/0/0, speed: 10000000000 }\n'],
+  ];
+  const builders = [
+    (rows: ReturnType<typeof parseTable>): unknown => networksFromRows(rows),
+    (rows: ReturnType<typeof parseTable>): unknown => exportersFromRows(rows),
+    (rows: ReturnType<typeof parseTable>): unknown => interfaceTableFromRows(rows),
+  ];
+  const r = new Prng(10);
+  fuzz(10, () => {
+    const [format, base] = r.pick(texts);
+    const chars = [...base];
+    for (let k = 0; k < 1 + r.int(3); k++) chars.splice(r.int(chars.length + 1), r.int(3), ...junk(r, r.int(3)));
+    return `${format}\u0001${chars.join('')}`;
+  }, (s) => {
+    const [format, text] = s.split('\u0001') as [TableFormat, string];
+    const rows = parseTable(text, format, format === 'csv' ? 'prefix' : 'prefix');
+    for (const b of builders) {
+      try { b(rows); } catch (err) { if (!(err instanceof TableError)) throw err; }
+    }
+    return rows;
+  }, [TableError]);
 });

@@ -39,7 +39,12 @@ export function parseTable(text: string, format: TableFormat, keyField: string):
   const starts = lineStarts(text);
   const lineOf = (offset: number | undefined): number => (offset === undefined ? 0 : lineAt(starts, offset));
   const root: unknown = doc.contents;
-  const js: unknown = doc.toJS();
+  let js: unknown;
+  try {
+    js = doc.toJS({ maxAliasCount: 100 }); // aliases resolved here: an unknown one, or an alias bomb, is an error
+  } catch (err) {
+    throw new TableError((err as Error).message.split('\n')[0]!);
+  }
   const rows: TableRow[] = [];
   const items = (root as { items?: { key?: { range?: number[] }; value?: { range?: number[] }; range?: number[] }[] } | null)?.items ?? [];
   if (Array.isArray(js)) {
