@@ -61,3 +61,43 @@ export function v9ScopeElement(type: number): ElementInfo {
 
 /** NetFlow v9 type -> Cisco-style name (logstash-codec-netflow's), for mapping tables and tools. */
 export const ciscoV9Names: ReadonlyMap<number, string> = new Map(CISCO_V9_NAMES);
+
+/** An element found by its output name, for encoders. */
+export interface NamedElement {
+  readonly pen: number;
+  readonly id: number;
+  readonly type: DataType;
+}
+
+let byName: Map<string, NamedElement> | undefined;
+let v9ByName: Map<string, NamedElement> | undefined;
+
+/**
+ * The IPFIX element a record key names (IANA, reverse and vendor names, and `ie<id>` /
+ * `ie<pen>_<id>` for elements no table knows, typed octetArray), or undefined.
+ */
+export function ipfixElementByName(name: string): NamedElement | undefined {
+  if (byName === undefined) {
+    byName = new Map();
+    for (const [key, info] of ipfix) if (!byName.has(info.name)) byName.set(info.name, { pen: Math.floor(key / 65536), id: key % 65536, type: info.type });
+  }
+  return byName.get(name) ?? unknownByName(name);
+}
+
+/** The NetFlow v9 field type a record key names (v9 names first, then IANA ids below 32768), or undefined. */
+export function v9ElementByName(name: string): NamedElement | undefined {
+  if (v9ByName === undefined) {
+    v9ByName = new Map();
+    for (const [id, info] of v9) if (!v9ByName.has(info.name)) v9ByName.set(info.name, { pen: 0, id, type: info.type });
+  }
+  const e = v9ByName.get(name) ?? unknownByName(name, 0xffff);
+  return e !== undefined && e.pen === 0 ? e : undefined;
+}
+
+function unknownByName(name: string, maxId = 0x7fff): NamedElement | undefined {
+  const m = /^ie(?:(\d+)_)?(\d+)$/.exec(name);
+  if (m === null) return undefined;
+  const pen = m[1] === undefined ? 0 : Number(m[1]);
+  const id = Number(m[2]);
+  return id <= maxId && pen <= 0xffffffff ? { pen, id, type: 'octetArray' } : undefined;
+}
