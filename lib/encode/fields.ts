@@ -47,6 +47,7 @@ export function fieldFor(key: string, e: NamedElement, v: unknown, varlen: boole
     const f = FIXED[e.type];
     if (f === undefined) return null;
     if (typeof v === 'bigint' && f[0] !== 'uint' && f[0] !== 'sint') return null;
+    if (!fits(f[0], f[1], v)) return null; // a value the element's type cannot hold
     return { ...base, kind: f[0], length: f[1] };
   }
   if (typeof v === 'boolean') return e.type === 'boolean' ? { ...base, kind: 'bool', length: 1 } : null;
@@ -59,6 +60,12 @@ export function fieldFor(key: string, e: NamedElement, v: unknown, varlen: boole
   // Octet arrays, and values the decoder kept as hex (an unusual length for their type).
   if (!HEX.test(v) || (!varlen && v === '')) return null;
   return { ...base, kind: 'bytes', length: varlen ? VARLEN : v.length / 2 };
+}
+
+function fits(kind: ValueKind, length: number, v: number | bigint): boolean {
+  if (kind === 'uint') return length === 8 ? v >= 0 && v < 2n ** 64n : v >= 0 && v < 2 ** (length * 8);
+  if (kind === 'sint') return length === 8 ? v >= -(2n ** 63n) && v < 2n ** 63n : v >= -(2 ** (length * 8 - 1)) && v < 2 ** (length * 8 - 1);
+  return true;
 }
 
 /** A field's identity within a template shape (varlen fields: just the key). */
