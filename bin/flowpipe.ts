@@ -9,6 +9,7 @@ import { replayCommand } from './cli/replay.js';
 import { reportCommand } from './cli/report.js';
 import { pairCommand } from './cli/pair.js';
 import { topCommand } from './cli/top.js';
+import { convertCommand } from './cli/convert.js';
 import { guardStdout, isOutputClosed } from './cli/stdout.js';
 
 const USAGE = `usage: flowpipe <command> [options]   (flowpipe <command> --help for each)
@@ -21,13 +22,14 @@ const USAGE = `usage: flowpipe <command> [options]   (flowpipe <command> --help 
   report FILE... --key dstAddr --top 10 nfdump -s style top-N statistics
   pair FILE...                          both directions of each connection as one record
   top --listen PORT | FILE...           a live view of rates, top talkers and exporter health
+  convert FILE... --to OUT.pcap --as F  re-encode as IPFIX, NetFlow v9 or v5 into a pcap
 
 exit status: 0 success, 1 failure (unreadable input, --strict with decode errors, socket error),
 2 usage error`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   decode: decodeCommand, collect: collectCommand, record: recordCommand, replay: replayCommand, inspect: inspectCommand,
-  report: reportCommand, pair: pairCommand, top: topCommand,
+  report: reportCommand, pair: pairCommand, top: topCommand, convert: convertCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -57,8 +57,10 @@ export function fieldFor(key: string, e: NamedElement, v: unknown, varlen: boole
   if (e.type === 'macAddress' && MAC.test(v)) return { ...base, kind: 'mac', length: 6 };
   // Without variable length, an empty value would be a zero-length field, which carries nothing.
   if (e.type === 'string') return varlen || v !== '' ? { ...base, kind: 'text', length: varlen ? VARLEN : Buffer.byteLength(v) } : null;
-  // Octet arrays, and values the decoder kept as hex (an unusual length for their type).
-  if (!HEX.test(v) || (!varlen && v === '')) return null;
+  // Octet arrays (and elements no table knows, kept as hex). A typed element the decoder kept as
+  // hex had a length its type does not allow: writing it back would be malformed (tshark rejects
+  // a 2-byte IPv4 address), so it is not carried.
+  if (e.type !== 'octetArray' || !HEX.test(v) || (!varlen && v === '')) return null;
   return { ...base, kind: 'bytes', length: varlen ? VARLEN : v.length / 2 };
 }
 

@@ -12,7 +12,7 @@ export const V5_FIELDS: readonly (readonly [string, number, number])[] = [
   ['tcpControlBits', 37, 1], ['protocolIdentifier', 38, 1], ['ipClassOfService', 39, 1],
   ['bgpSourceAsNumber', 40, 2], ['bgpDestinationAsNumber', 42, 2], ['sourceIPv4PrefixLength', 44, 1], ['destinationIPv4PrefixLength', 45, 1],
 ];
-const CARRIED = new Set([...V5_FIELDS.map(([k]) => k), 'flowStartMilliseconds', 'flowEndMilliseconds', 'samplingInterval', 'samplingAlgorithm', 'engineType', 'engineId']);
+const CARRIED = new Set([...V5_FIELDS.map(([k]) => k), 'flowStartMilliseconds', 'flowEndMilliseconds', 'samplingInterval', 'samplingAlgorithm']);
 const META = new Set(['kind', 'protocol', 'exporter', 'domain', 'templateId', 'exportTime', 'sequence', 'scopes']);
 
 export interface Netflow5Options {
@@ -42,6 +42,9 @@ export class Netflow5Encoder {
         continue;
       }
       for (const k in r) if (!META.has(k) && !CARRIED.has(k)) this.stats.notCarried[k] = (this.stats.notCarried[k] ?? 0) + 1;
+      // One sampling header per packet: a record sampled otherwise starts the next packet.
+      const first = this.pending[0];
+      if (first !== undefined && (first['samplingInterval'] !== r['samplingInterval'] || first['samplingAlgorithm'] !== r['samplingAlgorithm'])) out.push(this.packet(now));
       this.pending.push(r);
       if (this.pending.length === 30) out.push(this.packet(now));
     }
@@ -64,8 +67,9 @@ export class Netflow5Encoder {
     b.writeUInt32BE(Math.floor(now / 1000) >>> 0, 8);
     b.writeUInt32BE(Math.round((now % 1000) * 1e6) >>> 0, 12);
     b.writeUInt32BE(this.flows >>> 0, 16);
-    b[20] = (this.o.engineType ?? recs[0]!['engineType'] ?? 0) as number;
-    b[21] = (this.o.engineId ?? recs[0]!['engineId'] ?? 0) as number;
+    // The engine is this encoder's (one sequence space), not the records' original exporters'.
+    b[20] = this.o.engineType ?? 0;
+    b[21] = this.o.engineId ?? 0;
     const interval = recs[0]!['samplingInterval'];
     const mode = recs[0]!['samplingAlgorithm'];
     if (typeof interval === 'number' && interval > 0) b.writeUInt16BE(((typeof mode === 'number' ? mode & 3 : 1) << 14) | (interval & 0x3fff), 22);
