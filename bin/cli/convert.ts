@@ -28,8 +28,9 @@ options data); what the target format cannot carry is counted (--stats), never s
   --mtu BYTES        largest datagram (default 1400)
   --exporter IP:PORT exporter raw input is attributed to (default 0.0.0.0:0)
   --merge-exporters  one exporter stream for every input (one template space and sequence), to
-                     replay to a collector from one socket; the inputs' options data (sampling,
-                     interface names: each about its own exporter) is left out and counted
+                     replay to a collector from one socket; the inputs' options data (each about
+                     its own exporter) is left out, counted, and a flow whose sampling rate came
+                     from it carries the rate itself
   --stats            records in and out, messages, what was not carried, on stderr
 
 exit status: 0 done, 1 an input could not be read or the output written, 2 usage error`;
@@ -64,9 +65,8 @@ export async function convertCommand(argv: string[]): Promise<number> {
   };
 
   const merge = p.opts.has('merge-exporters');
-  let optionsLeftOut = 0;
   const decoder = new FlowDecoder();
-  const re = new ReExporter(format as ExportFormat, { domain, mtu });
+  const re = new ReExporter(format as ExportFormat, { domain, mtu, merged: merge });
   let unreadable = false;
   let last = 0;
   for (const f of p.positional) {
@@ -74,14 +74,7 @@ export async function convertCommand(argv: string[]): Promise<number> {
       for await (const d of captureSource(f, { exporter }) as AsyncIterable<Datagram>) {
         last = d.receivedAt;
         const source = merge ? '192.0.2.1:2055' : d.exporter.address.includes(':') ? `[${d.exporter.address}]:${d.exporter.port}` : `${d.exporter.address}:${d.exporter.port}`;
-        let { records } = decoder.decode(d.data, d.exporter, d.receivedAt);
-        if (merge) {
-          // Options data describes its own exporter (sampling, interface names): merged into one
-          // stream it would describe every exporter's flows. Left out, counted.
-          const flows = records.filter((r) => r.kind !== 'options');
-          optionsLeftOut += records.length - flows.length;
-          records = flows;
-        }
+        const { records } = decoder.decode(d.data, d.exporter, d.receivedAt);
         for (const [s, m] of re.add(source, records, d.receivedAt)) await emit(s, m, d.receivedAt);
       }
     } catch (err) {
@@ -92,6 +85,6 @@ export async function convertCommand(argv: string[]): Promise<number> {
   for (const [s, messages] of re.flush(last)) for (const m of messages) await emit(s, m, last);
   out.end();
   await once(out, 'finish');
-  if (p.opts.has('stats')) process.stderr.write(toJson({ decoder: decoder.stats, convert: { ...re.stats, optionsLeftOut } }) + '\n');
+  if (p.opts.has('stats')) process.stderr.write(toJson({ decoder: decoder.stats, convert: re.stats }) + '\n');
   return unreadable ? 1 : 0;
 }

@@ -14,7 +14,9 @@ export const DESTINATION_OPTIONS = { to: 'list', 'on-sink-error': 'value', 'sink
 export const DESTINATION_HELP = `  --to URL            where records go (repeatable: several fan out): a file (.gz: gzip), - (stdout),
                       kafka://HOST:PORT[,HOST:PORT]/TOPIC?key=exporter&compression=lz4,
                       redis://HOST:PORT/KEY?mode=list|stream|hash, nats://HOST:PORT/SUBJECT?stream=NAME,
-                      clickhouse://HOST:PORT/DB.TABLE, postgres://USER@HOST:PORT/DB?table=flows
+                      clickhouse://HOST:PORT/DB.TABLE, postgres://USER@HOST:PORT/DB?table=flows,
+                      ipfix://HOST:PORT?domain=N&mtu=1400&template-refresh=60s (also netflow9://,
+                      netflow5://: re-export over UDP)
                       (README "Sinks"; table sinks imply --normalize unless --fields is given)
   --on-sink-error P   block (wait for the server), buffer (hold up to ?buffer=N records, then drop
                       and count), or exit (stop with exit 1)

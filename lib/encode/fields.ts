@@ -87,7 +87,11 @@ export function writeValue(b: Buffer, o: number, f: EncodedField, v: unknown): n
       if (ms === 0) { b.fill(0, o, o + 8); return o + 8; }
       const sec = Math.floor(ms / 1000);
       b.writeUInt32BE((sec + NTP_OFFSET) >>> 0, o);
-      b.writeUInt32BE(Math.min(0xffffffff, Math.round(((ms - sec * 1000) / 1000) * 4294967296)), o + 4);
+      let frac = Math.round(((ms - sec * 1000) / 1000) * 4294967296);
+      // Microseconds: the low 11 bits of the fraction carry nothing (RFC 7011 §6.1.9), so the
+      // nearest multiple of 2048 is what a decoder reads back.
+      if (f.kind === 'ntp-micro') frac = Math.round(frac / 2048) * 2048;
+      b.writeUInt32BE(Math.min(0xffffffff, frac), o + 4);
       return o + 8;
     }
     case 'ipv4': case 'ipv6': {

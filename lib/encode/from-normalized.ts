@@ -52,16 +52,29 @@ function pick(field: string, v: unknown, v6: boolean): string | undefined {
  * Normalized flows to IANA records with their sampling rates as options data: an options record
  * (scope samplerId) before the first flow of each rate and again every `refreshEvery` flows.
  */
+/**
+ * How a rate is said: IPFIX options scoped by samplerId; v9 options scoped by the system (v9
+ * scopes are System, Interface, Line card, Cache, Template) with the samplerId as a field; v5 has
+ * no options, the rate goes in each record (the packet header's sampling interval).
+ */
+export type RateCarrier = 'ipfix' | 'netflow9' | 'netflow5';
+
 export class SampledFlowRecords {
   readonly stats: IanaRecordStats = { notCarried: {} };
   private readonly samplers = new Map<number, { id: number; since: number }>();
 
-  constructor(private readonly refreshEvery = 1000) {}
+  constructor(private readonly carrier: RateCarrier = 'ipfix', private readonly refreshEvery = 1000) {}
 
   /** The records to encode for one flow: maybe an options record, then the flow. */
   records(n: Readonly<NormalizedFlow>): Record<string, unknown>[] {
     const rate = typeof n.samplingRate === 'number' && n.samplingRate >= 1 ? n.samplingRate : undefined;
     if (rate === undefined) return [ianaRecord(n, undefined, this.stats)];
+    if (this.carrier === 'netflow5') {
+      const r = ianaRecord(n, undefined, this.stats);
+      r['samplingInterval'] = Math.min(rate, 0x3fff); // 14 bits in the v5 header
+      r['samplingAlgorithm'] = 2; // random (sFlow)
+      return [r];
+    }
     let s = this.samplers.get(rate);
     const out: Record<string, unknown>[] = [];
     if (s === undefined) {
@@ -70,7 +83,9 @@ export class SampledFlowRecords {
       this.samplers.set(rate, s);
     }
     if (s.since >= this.refreshEvery) {
-      out.push({ kind: 'options', scopes: ['samplerId'], samplerId: s.id, samplingInterval: rate, samplingAlgorithm: 2 });
+      out.push(this.carrier === 'ipfix'
+        ? { kind: 'options', scopes: ['samplerId'], samplerId: s.id, samplingInterval: rate, samplingAlgorithm: 2 }
+        : { kind: 'options', scopes: ['scopeSystem'], scopeSystem: 0, samplerId: s.id, samplingInterval: rate, samplingAlgorithm: 2 });
       s.since = 0;
     }
     s.since++;

@@ -27,6 +27,18 @@ export interface ReExportStats {
   skipped: number;
   /** Keys (or normalized fields) left out, by name. */
   notCarried: Record<string, number>;
+  /** Merged mode: the inputs' options records, learned from and left out. */
+  optionsLeftOut: number;
+}
+
+export interface ReExportOptions extends EncoderOptions {
+  /**
+   * Every source into one exporter stream (a sink sending from one socket, convert
+   * --merge-exporters). The inputs' options records describe their own exporters and would
+   * describe all of them once merged: they are learned from and left out, and each flow whose
+   * sampling rate came from them carries it as its own samplingInterval instead.
+   */
+  merged?: boolean;
 }
 
 /** Sources held at once; beyond, the least recently used is flushed and dropped. */
@@ -35,10 +47,10 @@ const MAX_SOURCES = 10_000;
 export class ReExporter {
   private readonly encoders = new Map<string, { enc: Encoder; flows: SampledFlowRecords }>();
   private readonly normalizer = new FlowNormalizer({ flowsOnly: true });
-  private counted = { skipped: 0, notCarried: {} as Record<string, number>, in: 0 };
+  private counted = { skipped: 0, notCarried: {} as Record<string, number>, in: 0, optionsLeftOut: 0 };
   private retired = { out: 0, messages: 0, skipped: 0, notCarried: {} as Record<string, number> };
 
-  constructor(readonly format: ExportFormat, private readonly options: EncoderOptions = {}) {}
+  constructor(readonly format: ExportFormat, private readonly options: ReExportOptions = {}) {}
 
   /**
    * Records of one source at `now`; returns the messages completed, with their source (a source
@@ -54,10 +66,32 @@ export class ReExporter {
       else if (r['protocol'] === 'sflow-v5') {
         if (r['kind'] !== 'flow') { this.counted.skipped++; continue; }
         for (const n of this.normalizer.process([r as FlowRecord], now) as NormalizedFlow[]) out.push(...s.flows.records(n));
+      } else if (this.options.merged === true) {
+        const rated = this.mergedRecord(r as FlowRecord, now);
+        if (rated !== null) out.push(rated);
       } else out.push(r);
     }
     for (const m of s.enc.encode(out, now)) done.push([source, m]);
     return done;
+  }
+
+  /** Merged mode: options learned from and left out; a flow with its rate from them carries it itself. */
+  private mergedRecord(r: FlowRecord, now: number): Readonly<Record<string, unknown>> | null {
+    const [n] = this.normalizer.process([r], now) as NormalizedFlow[];
+    if (r.kind === 'options') { this.counted.optionsLeftOut++; return null; }
+    const rate = n?.samplingRate;
+    const fromOptions = rate !== undefined && rate > 1 && this.normalizer.rateSource === 'options';
+    if (!fromOptions && !('samplerId' in r) && !('selectorId' in r)) return r;
+    // A sampler id names one of its own exporter's samplers: in the merged stream it would name
+    // another's (the sFlow rates' samplers among them). Its rate travels in the record instead.
+    const out: Record<string, unknown> = { ...r };
+    for (const k of ['samplerId', 'selectorId']) {
+      if (!(k in out)) continue;
+      delete out[k];
+      this.counted.notCarried[k] = (this.counted.notCarried[k] ?? 0) + 1;
+    }
+    if (fromOptions) out['samplingInterval'] = rate;
+    return out;
   }
 
   /** Ends every source's current message; returns [source, messages] pairs. */
@@ -82,7 +116,7 @@ export class ReExporter {
       merge(enc.stats.notCarried);
       merge(flows.stats.notCarried);
     }
-    return { in: this.counted.in, out, messages, skipped, notCarried };
+    return { in: this.counted.in, out, messages, skipped, notCarried, optionsLeftOut: this.counted.optionsLeftOut };
   }
 
   private source(key: string, now: number, done: [string, Buffer][]): { enc: Encoder; flows: SampledFlowRecords } {
@@ -94,7 +128,7 @@ export class ReExporter {
       if (this.encoders.size >= MAX_SOURCES) this.retire(this.encoders.keys().next().value as string, now, done);
       const o = this.options;
       const enc = this.format === 'ipfix' ? new IpfixEncoder(o) : this.format === 'netflow9' ? new Netflow9Encoder(o) : new Netflow5Encoder();
-      s = { enc, flows: new SampledFlowRecords() };
+      s = { enc, flows: new SampledFlowRecords(this.format) };
       this.encoders.set(key, s);
     }
     return s;

@@ -42,6 +42,13 @@ export class ShapeTable {
     return e;
   }
 
+  /**
+   * Keys never written: sysUpTime-relative times mean something only against the original
+   * exporter's uptime (a receiver would read them against ours); the absolute times the decoder
+   * derived from them are written instead.
+   */
+  private static readonly RELATIVE = new Set(['flowStartSysUpTime', 'flowEndSysUpTime']);
+
   /** The shape of `r` (null when no field can be carried), counting what cannot be. */
   shapeOf(r: Readonly<Record<string, unknown>>, notCarried: NotCarried): { shape: Shape; size: number } | null {
     const options = r['kind'] === 'options';
@@ -51,6 +58,7 @@ export class ShapeTable {
     const add = (key: string): void => {
       const v = r[key];
       if (v === undefined || v === null) return;
+      if (ShapeTable.RELATIVE.has(key)) { notCarried[key] = (notCarried[key] ?? 0) + 1; return; }
       const e = this.element(key);
       const f = e === null ? null : fieldFor(key, e, v, this.varlen);
       if (f === null) { notCarried[key] = (notCarried[key] ?? 0) + 1; return; }

@@ -96,6 +96,11 @@ export class FlowNormalizer {
     return a;
   }
 
+  /** Where the sampling rate of the last flow processed came from. */
+  get rateSource(): RateSource {
+    return this.sampling.from;
+  }
+
   /**
    * Normalizes one datagram's records (in order) into `out`. `runs` (the decoder's) say which
    * compiled template built which records, so their shape needs no inspection.

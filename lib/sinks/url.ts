@@ -25,7 +25,7 @@ export interface SinkUrl {
 
 export class SinkUrlError extends Error {}
 
-const DEFAULT_PORTS: Partial<Record<SinkScheme, number>> = { kafka: 9092, redis: 6379, nats: 4222, clickhouse: 8123, postgres: 5432 };
+const DEFAULT_PORTS: Partial<Record<SinkScheme, number>> = { kafka: 9092, redis: 6379, nats: 4222, clickhouse: 8123, postgres: 5432, ipfix: 4739, netflow9: 2055, netflow5: 2055 };
 const ALIASES: Record<string, SinkScheme> = { postgresql: 'postgres', kafka: 'kafka', redis: 'redis', nats: 'nats', clickhouse: 'clickhouse', postgres: 'postgres', file: 'file', ipfix: 'ipfix', netflow9: 'netflow9', netflow5: 'netflow5' };
 
 function hostPort(text: string, scheme: SinkScheme, whole: string): HostPort {

@@ -14,8 +14,8 @@ export interface OpenSinkOptions extends SinkOptions {
   file?: FileSinkOptions;
 }
 
-/** The server sinks (a BatchingSink each). */
-export const SERVER_SCHEMES = ['kafka', 'redis', 'nats', 'clickhouse', 'postgres'] as const;
+/** The server sinks (a BatchingSink each; the re-export sinks send UDP to a collector). */
+export const SERVER_SCHEMES = ['kafka', 'redis', 'nats', 'clickhouse', 'postgres', 'ipfix', 'netflow9', 'netflow5'] as const;
 /** Sinks that store rows in tables (normalized records, snake_case columns). */
 export const TABLE_SCHEMES = ['clickhouse', 'postgres'] as const;
 
@@ -34,6 +34,7 @@ export async function openSink(spec: string | SinkUrl, options: OpenSinkOptions 
     case 'nats': return new (await import('./nats.js')).NatsSink(u, options);
     case 'clickhouse': return new (await import('./clickhouse.js')).ClickHouseSink(u, options);
     case 'postgres': return new (await import('./postgres.js')).PostgresSink(u, options);
-    default: throw new SinkUrlError(`${u.display}: ${u.scheme}:// re-export is not available in this version`);
+    case 'ipfix': case 'netflow9': case 'netflow5': return new (await import('./udp-export.js')).UdpExportSink(u, options);
+    default: throw new SinkUrlError(`${u.display}: unknown sink`);
   }
 }
