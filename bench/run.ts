@@ -16,12 +16,13 @@ import { sinkBench } from './sinks.js';
 import { analysisBench } from './analysis.js';
 import { workloads } from './workloads.js';
 import { floodBench } from './flood.js';
+import { encodeBench, relayBench } from './encode.js';
 
 /**
- * BENCH_ONLY=decode,enrich,analysis,ndjson,packages,process,sinks,udp,flood,soak,ab runs some sections (all but the 10-minute
+ * BENCH_ONLY=decode,enrich,analysis,ndjson,packages,process,sinks,udp,flood,encode,relay,soak,ab runs some sections (all but the 10-minute
  * soak and the A/B by default). `ab` compares decode-only speed with the build at BENCH_AB.
  */
-const DEFAULT = 'decode,enrich,analysis,ndjson,packages,process,sinks,udp,flood';
+const DEFAULT = 'decode,enrich,analysis,ndjson,packages,process,sinks,udp,flood,encode,relay';
 const ONLY = new Set((process.env['BENCH_ONLY'] ?? DEFAULT).split(','));
 const PEERS = ['node-netflowv9', 'ndjson', 'pump'];
 const rows: Row[] = [];
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
   const v9 = ws.find((w) => w.name === 'v9')!;
   for (const c of ONLY.has('udp') ? LOADS : []) rows.push(await udpLoad(v9, c, 3));
   if (ONLY.has('flood')) rows.push(...floodBench());
+  if (ONLY.has('encode')) rows.push(...encodeBench(ws));
+  for (const r of ONLY.has('relay') ? [25_000, 50_000, 75_000] : []) rows.push(await relayBench(r));
   if (ONLY.has('soak')) rows.push(await soak(v9));
   if (ONLY.has('ab') && process.env['BENCH_AB']) rows.push(...await abDecode(process.env['BENCH_AB'], ws));
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;

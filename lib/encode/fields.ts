@@ -64,10 +64,37 @@ export function fieldFor(key: string, e: NamedElement, v: unknown, varlen: boole
   return { ...base, kind: 'bytes', length: varlen ? VARLEN : v.length / 2 };
 }
 
-function fits(kind: ValueKind, length: number, v: number | bigint): boolean {
-  if (kind === 'uint') return length === 8 ? v >= 0 && v < 2n ** 64n : v >= 0 && v < 2 ** (length * 8);
-  if (kind === 'sint') return length === 8 ? v >= -(2n ** 63n) && v < 2n ** 63n : v >= -(2 ** (length * 8 - 1)) && v < 2 ** (length * 8 - 1);
+const U64 = 2n ** 64n;
+const S64 = 2n ** 63n;
+
+/** 2^(8·length) for lengths 0..7: the exclusive upper bound of an unsigned field. */
+const LIMIT = [1, 256, 65536, 16777216, 4294967296, 1099511627776, 281474976710656, 72057594037927936];
+
+/** Can a field of this kind and length hold `v`? */
+export function fits(kind: ValueKind, length: number, v: number | bigint): boolean {
+  if (typeof v === 'number') {
+    if (kind === 'uint') return v >= 0 && (length === 8 || v < LIMIT[length]!);
+    if (kind === 'sint') return length === 8 || (v >= -LIMIT[length]! / 2 && v < LIMIT[length]! / 2);
+    return true;
+  }
+  if (kind === 'uint') return v >= 0n && (length === 8 ? v < U64 : v < BigInt(LIMIT[length]!));
+  if (kind === 'sint') return length === 8 ? v >= -S64 && v < S64 : v >= -BigInt(LIMIT[length]! / 2) && v < BigInt(LIMIT[length]! / 2);
   return true;
+}
+
+/** Does `v` still suit field `f` (the fast path reusing a record shape checks each value with this)? */
+export function suits(f: EncodedField, v: unknown): boolean {
+  switch (f.kind) {
+    case 'uint': case 'sint': return (typeof v === 'number' || typeof v === 'bigint') && fits(f.kind, f.length, v);
+    case 'float': case 'seconds': case 'ntp-micro': case 'ntp-nano': return typeof v === 'number';
+    case 'bool': return typeof v === 'boolean';
+    // (hex, which the decoder gives for odd lengths, has neither dots nor colons; the writer checks the rest)
+    case 'ipv4': return typeof v === 'string' && v.includes('.') && !v.includes(':');
+    case 'ipv6': return typeof v === 'string' && v.includes(':');
+    case 'mac': return typeof v === 'string' && MAC.test(v);
+    case 'text': return typeof v === 'string' && (f.length === VARLEN || Buffer.byteLength(v) === f.length);
+    case 'bytes': return typeof v === 'string' && HEX.test(v) && (f.length === VARLEN || v.length === 2 * f.length);
+  }
 }
 
 /** A field's identity within a template shape (varlen fields: just the key). */
@@ -95,9 +122,9 @@ export function writeValue(b: Buffer, o: number, f: EncodedField, v: unknown): n
       return o + 8;
     }
     case 'ipv4': case 'ipv6': {
-      parseIp(v as string, scratch);
       const n = f.kind === 'ipv4' ? 4 : 16;
-      b.set(scratch.subarray(0, n), o);
+      if (parseIp(v as string, scratch) === (n === 4 ? 4 : 6)) b.set(scratch.subarray(0, n), o);
+      else b.fill(0, o, o + n); // not an address after all: zeros, never another record's bytes
       return o + n;
     }
     case 'mac': {
@@ -133,6 +160,15 @@ function writeBytes(b: Buffer, o: number, length: number, bytes: Buffer): number
 }
 
 function writeInt(b: Buffer, o: number, length: number, v: number | bigint): number {
+  if (length === 8 && typeof v === 'number' && v >= 0 && v <= Number.MAX_SAFE_INTEGER) {
+    b.writeUInt32BE(Math.floor(v / 4294967296), o);
+    b.writeUInt32BE(v >>> 0, o + 4);
+    return o + 8;
+  }
+  if (length === 4 && typeof v === 'number' && v >= 0) {
+    b.writeUInt32BE(v >>> 0, o);
+    return o + 4;
+  }
   if (length === 8) {
     b.writeBigUInt64BE(BigInt.asUintN(64, typeof v === 'bigint' ? v : BigInt(Math.trunc(v))), o);
     return o + 8;

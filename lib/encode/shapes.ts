@@ -1,7 +1,7 @@
 // Templates derived from record shapes: the fields a record's keys and values make, one template
 // per distinct shape, ids from 256, the least recently used id reused beyond `maxTemplates`.
 import type { NamedElement } from '../registry/index.js';
-import { fieldCode, fieldFor, META_KEYS, valueSize, type EncodedField } from './fields.js';
+import { fieldCode, fieldFor, META_KEYS, suits, valueSize, type EncodedField } from './fields.js';
 
 export interface Shape {
   readonly id: number;
@@ -49,8 +49,38 @@ export class ShapeTable {
    */
   private static readonly RELATIVE = new Set(['flowStartSysUpTime', 'flowEndSysUpTime']);
 
+  /** The last shapes planned, with the record keys (in order) that made them: the fast path. */
+  private recent: { keys: string[]; shape: Shape; skipped: string[] }[] = [];
+
   /** The shape of `r` (null when no field can be carried), counting what cannot be. */
   shapeOf(r: Readonly<Record<string, unknown>>, notCarried: NotCarried): { shape: Shape; size: number } | null {
+    // Records of one source template come with the same keys in the same order: reuse the plan
+    // when every value still suits its field (no per-field lookups, no signature string).
+    for (const c of this.recent) {
+      const size = this.reuse(c.keys, c.shape, r);
+      if (size < 0) continue;
+      for (const k of c.skipped) notCarried[k] = (notCarried[k] ?? 0) + 1;
+      return { shape: c.shape, size };
+    }
+    return this.plan(r, notCarried);
+  }
+
+  /** The record's size when `r` has exactly `keys` (in order) and its values suit the shape's fields, else -1. */
+  private reuse(keys: readonly string[], shape: Shape, r: Readonly<Record<string, unknown>>): number {
+    let i = 0;
+    for (const k in r) if (keys[i++] !== k) return -1;
+    if (i !== keys.length) return -1;
+    let size = 0;
+    for (const f of shape.fields) {
+      const v = r[f.key];
+      if (!suits(f, v)) return -1;
+      size += valueSize(f, v);
+    }
+    return size;
+  }
+
+  private plan(r: Readonly<Record<string, unknown>>, notCarried: NotCarried): { shape: Shape; size: number } | null {
+    const before = { ...notCarried };
     const options = r['kind'] === 'options';
     const scopes = options && Array.isArray(r['scopes']) ? (r['scopes'] as string[]).filter((s) => this.scopeOk(s)) : [];
     const fields: EncodedField[] = [];
@@ -83,6 +113,11 @@ export class ShapeTable {
       shape = { id: this.allocate(), fields, options, scopeCount, lastSent: -1, sentInMessage: -1 };
       this.shapes.set(sig, shape);
     }
+    const keys: string[] = [];
+    for (const k in r) keys.push(k);
+    const skipped = Object.keys(notCarried).flatMap((k) => Array<string>(notCarried[k]! - (before[k] ?? 0)).fill(k));
+    this.recent.unshift({ keys, shape, skipped });
+    if (this.recent.length > 4) this.recent.pop();
     return { shape, size };
   }
 
@@ -90,6 +125,7 @@ export class ShapeTable {
     if (this.shapes.size >= this.maxTemplates) {
       const [oldest, s] = this.shapes.entries().next().value as [string, Shape];
       this.shapes.delete(oldest);
+      this.recent = this.recent.filter((c) => c.shape !== s);
       return s.id; // redefined: its template is sent again before any data of the new shape
     }
     return this.freeIds.pop() ?? this.nextId++;
