@@ -69,5 +69,7 @@ export async function relayBench(offered: number, seconds = 3): Promise<Row> {
   counter.close();
   const sent = JSON.parse(out) as { sent: number; rate: number };
   const total = sent.sent + 1; // + the template datagram
-  return { name: `relay ${offered / 1000}k datagrams/s (v9, one destination, whole process)`, datagrams_s: sent.rate, note: `forwarded ${got} of ${total} (loss ${(((total - got) / total) * 100).toFixed(2)} %)` };
+  const last = JSON.parse(err.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}') as { receiver?: { received: number; dropped: number }; relay?: { sent: number; failed: number }[] };
+  const where = last.receiver === undefined ? '' : `; the relay received ${last.receiver.received} (queue drops ${last.receiver.dropped}), sent ${last.relay?.[0]?.sent ?? 0}, the counting socket got ${got}`;
+  return { name: `relay ${offered / 1000}k datagrams/s (v9, one destination, whole process)`, datagrams_s: sent.rate, note: `forwarded ${got} of ${total} (loss ${(((total - got) / total) * 100).toFixed(2)} %)${where}` };
 }

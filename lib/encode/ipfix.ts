@@ -33,7 +33,8 @@ export interface EncoderStats {
 /** Message building shared by IPFIX and NetFlow v9: sets, MTU, template refresh. */
 export abstract class TemplateEncoder {
   readonly stats: EncoderStats = { records: 0, messages: 0, templatesSent: 0, skipped: 0, notCarried: {} };
-  protected readonly buf = Buffer.alloc(65535 + 1024);
+  /** A message being built (room for a largest message and a largest record written past it). */
+  protected readonly buf = Buffer.alloc(65_535 * 4);
   protected off = 0;
   /** Data records and template records in the current message. */
   protected dataRecords = 0;
@@ -78,13 +79,54 @@ export abstract class TemplateEncoder {
   }
 
   private add(r: Readonly<Record<string, unknown>>, now: number): void {
-    const planned = this.table.shapeOf(r, this.stats.notCarried);
+    // Fast path: a recent shape's compiled writer writes the record in place (where its set
+    // will have it); a value that does not suit, or no recent shape, goes field by field.
+    const recent = this.table.recentFor(r);
+    if (recent !== null && this.addWritten(recent.shape, recent.writer, r, now)) {
+      for (const k of recent.skipped) this.stats.notCarried[k] = (this.stats.notCarried[k] ?? 0) + 1;
+      return;
+    }
+    const planned = this.table.plan(r, this.stats.notCarried);
     if (planned === null) { this.stats.skipped++; return; }
     const { shape, size } = planned;
+    this.prepare(shape, size, now);
+    this.off = this.writeRecord(shape.fields, r, this.off);
+    this.dataRecords++;
+    this.stats.records++;
+  }
+
+  /** Writes `r` with its shape's writer; false (nothing written) when a value does not suit. */
+  private addWritten(shape: Shape, writer: (r: Readonly<Record<string, unknown>>, b: Buffer, o: number) => number, r: Readonly<Record<string, unknown>>, now: number): boolean {
     if (this.off === 0) this.off = this.headerLength;
+    const due = this.due(shape, now);
+    const at = this.off + (due ? 4 + this.templateSize(shape) : 0) + (due || this.setId !== shape.id ? 4 : 0);
+    const end = writer(r, this.buf, at);
+    if (end < 0) return false;
+    const size = end - at;
+    if (at === this.off && end <= this.mtu) {
+      this.off = end; // the common case: same set, it fits
+    } else {
+      // Room for the template and the set header was left; if it does not all fit, or the set
+      // changes, lay the record out again at its final place.
+      const bytes = Buffer.from(this.buf.subarray(at, end));
+      this.prepare(shape, size, now);
+      bytes.copy(this.buf, this.off);
+      this.off += size;
+    }
+    this.dataRecords++;
+    this.stats.records++;
+    return true;
+  }
+
+  private due(shape: Shape, now: number): boolean {
     // Also when the clock went back (records of another time): the receiver may have expired it since.
-    const due = shape.lastSent < 0 || now < shape.lastSent || now - shape.lastSent >= this.refreshMs || this.stats.messages - shape.sentInMessage >= this.refreshMessages;
-    if (due) {
+    return shape.lastSent < 0 || now < shape.lastSent || now - shape.lastSent >= this.refreshMs || this.stats.messages - shape.sentInMessage >= this.refreshMessages;
+  }
+
+  /** Makes room for a record of `shape` and `size` bytes: the template if due, a message and set to put it in. */
+  private prepare(shape: Shape, size: number, now: number): void {
+    if (this.off === 0) this.off = this.headerLength;
+    if (this.due(shape, now)) {
       const t = 4 + this.templateSize(shape);
       if (this.off + t + 4 + size > this.mtu && this.off > this.headerLength) this.finishMessage(now);
       if (this.off === 0) this.off = this.headerLength;
@@ -109,9 +151,6 @@ export abstract class TemplateEncoder {
       this.setId = shape.id;
       this.off += 4;
     }
-    this.off = this.writeRecord(shape.fields, r, this.off);
-    this.dataRecords++;
-    this.stats.records++;
   }
 
   private writeRecord(fields: readonly EncodedField[], r: Readonly<Record<string, unknown>>, o: number): number {

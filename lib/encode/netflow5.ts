@@ -2,7 +2,7 @@
 // counting the flows sent before the packet, its sampling field from the records' rate. v5
 // carries IPv4 flows only, and only its fixed fields (see V5_FIELDS); everything else is left out
 // and counted, and a record without IPv4 addresses is skipped.
-import { parseIp } from '../codec/ip-prefix.js';
+import { ip4 } from './compiled-writer.js';
 
 /** What a v5 record carries: [record key, offset, length]. Times are sysUptime-relative. */
 export const V5_FIELDS: readonly (readonly [string, number, number])[] = [
@@ -24,13 +24,13 @@ export interface Netflow5Options {
 
 export interface Netflow5Stats { records: number; messages: number; skipped: number; notCarried: Record<string, number> }
 
-const scratch = new Uint8Array(16);
 
 export class Netflow5Encoder {
   readonly stats: Netflow5Stats = { records: 0, messages: 0, skipped: 0, notCarried: {} };
   private pending: Readonly<Record<string, unknown>>[] = [];
   private flows = 0;
   private boot = NaN;
+  private lastKeys: { keys: string[]; out: string[] } | null = null;
 
   constructor(private readonly o: Netflow5Options = {}) {}
 
@@ -41,13 +41,23 @@ export class Netflow5Encoder {
         this.stats.skipped++;
         continue;
       }
-      for (const k in r) if (!META.has(k) && !CARRIED.has(k)) this.stats.notCarried[k] = (this.stats.notCarried[k] ?? 0) + 1;
+      for (const k of this.leftOut(r)) this.stats.notCarried[k] = (this.stats.notCarried[k] ?? 0) + 1;
       // One sampling header per packet: a record sampled otherwise starts the next packet.
       const first = this.pending[0];
       if (first !== undefined && (first['samplingInterval'] !== r['samplingInterval'] || first['samplingAlgorithm'] !== r['samplingAlgorithm'])) out.push(this.packet(now));
       this.pending.push(r);
       if (this.pending.length === 30) out.push(this.packet(now));
     }
+    return out;
+  }
+
+  /** The keys of `r` v5 does not carry (remembered for the last key list: records come in runs of one shape). */
+  private leftOut(r: Readonly<Record<string, unknown>>): readonly string[] {
+    const keys = Object.keys(r);
+    const last = this.lastKeys;
+    if (last !== null && last.keys.length === keys.length && keys.every((k, i) => k === last.keys[i])) return last.out;
+    const out = keys.filter((k) => !META.has(k) && !CARRIED.has(k));
+    this.lastKeys = { keys, out };
     return out;
   }
 
@@ -97,7 +107,7 @@ export class Netflow5Encoder {
       }
       if (v === undefined || v === null) continue;
       if (len === 4 && typeof v === 'string') {
-        if (parseIp(v, scratch) === 4) b.set(scratch.subarray(0, 4), o + at);
+        if (!ip4(b, o + at, v)) b.fill(0, o + at, o + at + 4); // not an IPv4 address: 0.0.0.0
         continue;
       }
       let x = typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? Math.trunc(v) : 0;

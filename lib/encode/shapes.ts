@@ -1,7 +1,8 @@
 // Templates derived from record shapes: the fields a record's keys and values make, one template
 // per distinct shape, ids from 256, the least recently used id reused beyond `maxTemplates`.
 import type { NamedElement } from '../registry/index.js';
-import { fieldCode, fieldFor, META_KEYS, suits, valueSize, type EncodedField } from './fields.js';
+import { fieldCode, fieldFor, META_KEYS, valueSize, type EncodedField } from './fields.js';
+import { compileWriter, type RecordWriter } from './compiled-writer.js';
 
 export interface Shape {
   readonly id: number;
@@ -12,10 +13,23 @@ export interface Shape {
   /** When the template was last sent (-1: never), and in which message. */
   lastSent: number;
   sentInMessage: number;
+  /** The compiled writer, made when the shape is reused. */
+  writer?: RecordWriter;
 }
+
+
 
 /** Keys a record had that no field of the target protocol can carry, by key. */
 export type NotCarried = Record<string, number>;
+
+/** Does `r` have exactly `keys`, in that order? */
+function sameKeys(keys: readonly string[], r: Readonly<Record<string, unknown>>): boolean {
+  // Object.keys reads V8's enum cache for objects of one shape: cheaper than for-in here.
+  const own = Object.keys(r);
+  if (own.length !== keys.length) return false;
+  for (let i = 0; i < own.length; i++) if (own[i] !== keys[i]) return false;
+  return true;
+}
 
 export class ShapeTable {
   private readonly shapes = new Map<string, Shape>();
@@ -52,34 +66,21 @@ export class ShapeTable {
   /** The last shapes planned, with the record keys (in order) that made them: the fast path. */
   private recent: { keys: string[]; shape: Shape; skipped: string[] }[] = [];
 
-  /** The shape of `r` (null when no field can be carried), counting what cannot be. */
-  shapeOf(r: Readonly<Record<string, unknown>>, notCarried: NotCarried): { shape: Shape; size: number } | null {
-    // Records of one source template come with the same keys in the same order: reuse the plan
-    // when every value still suits its field (no per-field lookups, no signature string).
+  /**
+   * A recent shape whose record keys `r` has, in the same order (records of one source template
+   * come so), with its compiled writer; the caller writes with it and falls back to plan() when
+   * a value does not suit. Counts the keys that shape leaves out.
+   */
+  recentFor(r: Readonly<Record<string, unknown>>): { shape: Shape; writer: RecordWriter; skipped: readonly string[] } | null {
     for (const c of this.recent) {
-      const size = this.reuse(c.keys, c.shape, r);
-      if (size < 0) continue;
-      for (const k of c.skipped) notCarried[k] = (notCarried[k] ?? 0) + 1;
-      return { shape: c.shape, size };
+      if (!sameKeys(c.keys, r)) continue;
+      return { shape: c.shape, writer: (c.shape.writer ??= compileWriter(c.shape.fields)), skipped: c.skipped };
     }
-    return this.plan(r, notCarried);
+    return null;
   }
 
-  /** The record's size when `r` has exactly `keys` (in order) and its values suit the shape's fields, else -1. */
-  private reuse(keys: readonly string[], shape: Shape, r: Readonly<Record<string, unknown>>): number {
-    let i = 0;
-    for (const k in r) if (keys[i++] !== k) return -1;
-    if (i !== keys.length) return -1;
-    let size = 0;
-    for (const f of shape.fields) {
-      const v = r[f.key];
-      if (!suits(f, v)) return -1;
-      size += valueSize(f, v);
-    }
-    return size;
-  }
-
-  private plan(r: Readonly<Record<string, unknown>>, notCarried: NotCarried): { shape: Shape; size: number } | null {
+  /** The shape of `r` field by field (null when no field can be carried), counting what cannot be. */
+  plan(r: Readonly<Record<string, unknown>>, notCarried: NotCarried): { shape: Shape; size: number } | null {
     const before = { ...notCarried };
     const options = r['kind'] === 'options';
     const scopes = options && Array.isArray(r['scopes']) ? (r['scopes'] as string[]).filter((s) => this.scopeOk(s)) : [];
