@@ -12,6 +12,7 @@ export const V5_FIELDS: readonly (readonly [string, number, number])[] = [
   ['tcpControlBits', 37, 1], ['protocolIdentifier', 38, 1], ['ipClassOfService', 39, 1],
   ['bgpSourceAsNumber', 40, 2], ['bgpDestinationAsNumber', 42, 2], ['sourceIPv4PrefixLength', 44, 1], ['destinationIPv4PrefixLength', 45, 1],
 ];
+const LIMITS = { 1: 256, 2: 65536, 4: 4294967296 } as const;
 const CARRIED = new Set([...V5_FIELDS.map(([k]) => k), 'flowStartMilliseconds', 'flowEndMilliseconds', 'samplingInterval', 'samplingAlgorithm']);
 const META = new Set(['kind', 'protocol', 'exporter', 'domain', 'templateId', 'exportTime', 'sequence', 'scopes']);
 
@@ -90,36 +91,61 @@ export class Netflow5Encoder {
     return b;
   }
 
+  /** One 48-byte record: each field by its constant name (V5_FIELDS lists the same layout). */
   private record(b: Buffer, o: number, r: Readonly<Record<string, unknown>>, now: number, uptime: number): void {
-    for (const [key, at, len] of V5_FIELDS) {
-      let v = r[key];
-      // Times are relative to this packet's sysUptime: from the absolute times when the record has
-      // them (a relative time from another exporter means nothing here); wraps are fine (the
-      // difference to sysUptime is read as signed 32-bit).
-      const absKey = key === 'flowStartSysUpTime' ? 'flowStartMilliseconds' : key === 'flowEndSysUpTime' ? 'flowEndMilliseconds' : undefined;
-      const abs = absKey === undefined ? undefined : r[absKey];
-      if (typeof abs === 'number') {
-        if (Math.abs(now - abs) >= 2 ** 31) { // further from the packet's time than v5 can say (24.8 days)
-          this.stats.notCarried[absKey!] = (this.stats.notCarried[absKey!] ?? 0) + 1;
-          continue;
-        }
-        v = uptime - (now - Math.round(abs));
-      }
-      if (v === undefined || v === null) continue;
-      if (len === 4 && typeof v === 'string') {
-        if (!ip4(b, o + at, v)) b.fill(0, o + at, o + at + 4); // not an IPv4 address: 0.0.0.0
-        continue;
-      }
-      let x = typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? Math.trunc(v) : 0;
-      if (absKey === undefined && (x < 0 || x >= 2 ** (len * 8))) {
-        // Too large for v5's field (a 32-bit ifIndex, a 4-byte AS number, a 64-bit counter): not
-        // carried, counted; AS numbers become AS_TRANS (RFC 6793), as routers do.
-        this.stats.notCarried[key] = (this.stats.notCarried[key] ?? 0) + 1;
-        if (!key.startsWith('bgp')) continue;
-        x = 23456;
-      }
-      x = ((x % 2 ** (len * 8)) + 2 ** (len * 8)) % 2 ** (len * 8);
-      for (let i = len - 1; i >= 0; i--) { b[o + at + i] = x % 256; x = Math.floor(x / 256); }
+    this.address(b, o, r['sourceIPv4Address']);
+    this.address(b, o + 4, r['destinationIPv4Address']);
+    this.address(b, o + 8, r['ipNextHopIPv4Address']);
+    this.uint(b, o + 12, 2, r['ingressInterface'], 'ingressInterface');
+    this.uint(b, o + 14, 2, r['egressInterface'], 'egressInterface');
+    this.uint(b, o + 16, 4, r['packetDeltaCount'], 'packetDeltaCount');
+    this.uint(b, o + 20, 4, r['octetDeltaCount'], 'octetDeltaCount');
+    this.time(b, o + 24, r['flowStartMilliseconds'], r['flowStartSysUpTime'], 'flowStartMilliseconds', now, uptime);
+    this.time(b, o + 28, r['flowEndMilliseconds'], r['flowEndSysUpTime'], 'flowEndMilliseconds', now, uptime);
+    this.uint(b, o + 32, 2, r['sourceTransportPort'], 'sourceTransportPort');
+    this.uint(b, o + 34, 2, r['destinationTransportPort'], 'destinationTransportPort');
+    this.uint(b, o + 37, 1, r['tcpControlBits'], 'tcpControlBits');
+    this.uint(b, o + 38, 1, r['protocolIdentifier'], 'protocolIdentifier');
+    this.uint(b, o + 39, 1, r['ipClassOfService'], 'ipClassOfService');
+    this.uint(b, o + 40, 2, r['bgpSourceAsNumber'], 'bgpSourceAsNumber');
+    this.uint(b, o + 42, 2, r['bgpDestinationAsNumber'], 'bgpDestinationAsNumber');
+    this.uint(b, o + 44, 1, r['sourceIPv4PrefixLength'], 'sourceIPv4PrefixLength');
+    this.uint(b, o + 45, 1, r['destinationIPv4PrefixLength'], 'destinationIPv4PrefixLength');
+  }
+
+  private address(b: Buffer, o: number, v: unknown): void {
+    if (typeof v === 'string' && ip4(b, o, v)) return;
+    b[o] = b[o + 1] = b[o + 2] = b[o + 3] = 0; // absent or not an IPv4 address: 0.0.0.0
+  }
+
+  /**
+   * Times are relative to this packet's sysUptime: from the absolute time when the record has it
+   * (a relative time from another exporter means nothing here); wraps are fine (the difference to
+   * sysUptime is read as signed 32-bit). Further from the packet's time than v5 can say (24.8
+   * days): not carried, counted.
+   */
+  private time(b: Buffer, o: number, abs: unknown, relative: unknown, absKey: string, now: number, uptime: number): void {
+    let v: unknown = relative;
+    if (typeof abs === 'number') {
+      if (Math.abs(now - abs) >= 2 ** 31) {
+        this.stats.notCarried[absKey] = (this.stats.notCarried[absKey] ?? 0) + 1;
+        v = undefined;
+      } else v = uptime - (now - Math.round(abs));
     }
+    const x = typeof v === 'number' ? ((Math.trunc(v) % 4294967296) + 4294967296) % 4294967296 : 0;
+    b.writeUInt32BE(x, o);
+  }
+
+  private uint(b: Buffer, o: number, len: 1 | 2 | 4, v: unknown, key: string): void {
+    let x = typeof v === 'number' ? Math.trunc(v) : typeof v === 'bigint' ? Number(v) : 0;
+    if (x < 0 || x >= LIMITS[len]) {
+      // Too large for v5's field (a 32-bit ifIndex, a 4-byte AS number, a 64-bit counter): not
+      // carried, counted; AS numbers become AS_TRANS (RFC 6793), as routers do.
+      this.stats.notCarried[key] = (this.stats.notCarried[key] ?? 0) + 1;
+      x = key.startsWith('bgp') ? 23456 : 0;
+    }
+    if (len === 1) b[o] = x;
+    else if (len === 2) b.writeUInt16BE(x, o);
+    else b.writeUInt32BE(x, o);
   }
 }
