@@ -46,6 +46,10 @@ async function produceRaw(topic: string, datagrams: { data: Buffer; exporter: { 
 /** `flowpipe decode --from …` as a child: its stdout and last stats line when it ends. */
 function consumer(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; out: string; stats: Record<string, unknown> | null }>; out: () => string } {
   const child = spawn(process.execPath, [BIN, 'decode', '--stats', ...args]);
+  // A consumer that never ends fails the test instead of hanging the run.
+  const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  guard.unref();
+  child.once('close', () => clearTimeout(guard));
   let out = '', err = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });

@@ -155,7 +155,12 @@ export class KafkaSource extends Readable {
       const c = this.consumer;
       if (c === null) return;
       this.paused = true;
-      while (waitForRead && this.reading) await new Promise((r) => setTimeout(r, 5));
+      // A read in progress delivers its messages first, but not for long: librdkafka holds a read
+      // during a rebalance until the partitions are given up, and the rebalance handler waits for
+      // this checkpoint; waiting for the read without a bound deadlocked the two (a consumer that
+      // never ended). What that read returns later is decoded and committed by the next checkpoint.
+      const until = Date.now() + 1000;
+      while (waitForRead && this.reading && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
       try {
         await this.options.drained?.();
         const offsets = [...this.offsets.values()];
