@@ -6,27 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pcapFile } from '../../lib/capture/pcap-writer.js';
-import { CORPUS_DIR, loadManifest } from '../helpers/corpus.js';
+import { corpusPcap } from '../helpers/sink-data.js';
 import { have, lines, run } from '../helpers/cli.js';
 import { freePort } from '../helpers/servers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'flowpipe-convert-'));
-
-/** The raw corpus as a pcap: its sFlow part, or the rest (NetFlow v1/v5/v9, IPFIX). */
-function corpusPcap(part: 'netflow' | 'sflow'): string {
-  const entries = loadManifest().filter((e) => e.container === 'raw' && !e.malformed && e.protocol !== 'invalid' && (e.protocol === 'sflow-v5') === (part === 'sflow'));
-  const packets = entries.flatMap((e, i) => [...e.needs_templates_from, e.file].map((f, j) => ({
-    src: { address: `192.0.2.${1 + (i % 250)}`, port: 2055 }, dst: { address: '198.51.100.1', port: 2055 },
-    payload: readFileSync(CORPUS_DIR + f), time: 1_700_000_000_000 + i * 10 + j,
-  })));
-  const file = join(tmp, `corpus-${part}.pcap`);
-  writeFileSync(file, pcapFile(packets));
-  return file;
-}
 
 /** flowpipe's own reading of a converted pcap: every record, and its flows (src, dst, bytes, packets). */
 function flowpipeRead(file: string): { all: Record<string, unknown>[]; flows: { key: string; bytes: number; packets: number }[] } {

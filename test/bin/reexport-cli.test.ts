@@ -3,25 +3,8 @@
 // IPv4 flows); sFlow flows arrive with their sampling rate as options data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pcapFile } from '../../lib/capture/pcap-writer.js';
-import { CORPUS_DIR, loadManifest } from '../helpers/corpus.js';
+import { corpusPcap } from '../helpers/sink-data.js';
 import { lines, run, startCollect, stop } from '../helpers/cli.js';
-
-const tmp = mkdtempSync(join(tmpdir(), 'flowpipe-reexport-'));
-
-function corpusPcap(): string {
-  const entries = loadManifest().filter((e) => e.container === 'raw' && !e.malformed && e.protocol !== 'invalid');
-  const packets = entries.flatMap((e, i) => [...e.needs_templates_from, e.file].map((f, j) => ({
-    src: { address: `192.0.2.${1 + (i % 250)}`, port: 2055 }, dst: { address: '198.51.100.1', port: 2055 },
-    payload: readFileSync(CORPUS_DIR + f), time: 1_700_000_000_000 + i * 10 + j,
-  })));
-  const file = join(tmp, 'corpus.pcap');
-  writeFileSync(file, pcapFile(packets));
-  return file;
-}
 
 const key = (r: Record<string, unknown>): string => ['srcAddr', 'dstAddr', 'srcPort', 'dstPort', 'proto', 'sampledBytes', 'sampledPackets', 'bytes', 'packets', 'timeStart', 'timeEnd'].map((k) => String(r[k] ?? '')).join(' ');
 

@@ -14,19 +14,29 @@ let cached: { pcap: string; flows: Record<string, unknown>[]; text: string[] } |
 /** The corpus capture and what `flowpipe decode --normalize --flows-only` makes of it. */
 export function corpusCapture(): { pcap: string; flows: Record<string, unknown>[]; text: string[] } {
   if (cached !== null) return cached;
-  const dir = mkdtempSync(join(tmpdir(), 'flowpipe-sinkdata-'));
-  const entries = loadManifest().filter((e) => e.container === 'raw' && !e.malformed && e.protocol !== 'invalid');
-  const packets = entries.flatMap((e, i) => [...e.needs_templates_from, e.file].map((f, j) => ({
-    src: { address: `192.0.2.${1 + (i % 250)}`, port: 2055 + Math.floor(i / 250) }, dst: { address: '198.51.100.1', port: 2055 },
-    payload: readFileSync(CORPUS_DIR + f), time: 1_700_000_000_000 + i * 10 + j,
-  })));
-  const pcap = join(dir, 'corpus.pcap');
-  writeFileSync(pcap, pcapFile(packets));
+  const pcap = corpusPcap();
   const r = run(['decode', '--normalize', '--flows-only', pcap]);
   if (r.status !== 0) throw new Error(r.stderr.toString());
   const text = r.stdout.toString().trim().split('\n');
   cached = { pcap, flows: lines(r.stdout as Buffer), text };
   return cached;
+}
+
+/**
+ * The raw corpus as a pcap, one exporter per file (each after the files it takes templates from):
+ * all of it, only its sFlow part, or the rest (NetFlow v1/v5/v9, IPFIX).
+ */
+export function corpusPcap(part: 'all' | 'sflow' | 'netflow' = 'all'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'flowpipe-corpus-'));
+  const entries = loadManifest().filter((e) => e.container === 'raw' && !e.malformed && e.protocol !== 'invalid'
+    && (part === 'all' || (e.protocol === 'sflow-v5') === (part === 'sflow')));
+  const packets = entries.flatMap((e, i) => [...e.needs_templates_from, e.file].map((f, j) => ({
+    src: { address: `192.0.2.${1 + (i % 250)}`, port: 2055 + Math.floor(i / 250) }, dst: { address: '198.51.100.1', port: 2055 },
+    payload: readFileSync(CORPUS_DIR + f), time: 1_700_000_000_000 + i * 10 + j,
+  })));
+  const pcap = join(dir, `corpus-${part}.pcap`);
+  writeFileSync(pcap, pcapFile(packets));
+  return pcap;
 }
 
 /** `n` normalized-looking flows, `sequence` 0…n-1 (unique), from 8 exporters. */
