@@ -185,7 +185,6 @@ export async function collectCommand(argv: string[]): Promise<number> {
   for (const s of dest.sinks) s.check().catch((err: Error) => process.stderr.write(`flowpipe: ${err.message}; buffering (--on-sink-error ${String(p.opts.get('on-sink-error') ?? 'buffer')})\n`));
   await engine.warm(); // a cold decoder at full load loses its first datagrams (see lib/warm-up.ts)
   const bound = await source.listen();
-  process.stderr.write(`flowpipe: listening on ${bound.map((b) => `${b.address}:${b.port}`).join(', ')}\n`);
   const stats = async (): Promise<void> => {
     const r = await engine.report();
     const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
@@ -220,6 +219,8 @@ export async function collectCommand(argv: string[]): Promise<number> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Said once every handler is in place: a SIGTERM right after it drains, saves and exits 0.
+  process.stderr.write(`flowpipe: listening on ${bound.map((b) => `${b.address}:${b.port}`).join(', ')}\n`);
   try {
     const chain: (NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream)[] = [source, ...engine.stages, out];
     await pipeline(chain);
