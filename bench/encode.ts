@@ -3,6 +3,7 @@
 // offered by the sender, forwarded to a counting socket, loss).
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FlowDecoder } from '../index.js';
 import { IpfixEncoder } from '../lib/encode/ipfix.js';
@@ -10,15 +11,11 @@ import { Netflow9Encoder } from '../lib/encode/netflow9.js';
 import { Netflow5Encoder } from '../lib/encode/netflow5.js';
 import type { FlowRecord } from '../lib/types.js';
 import { median, root, RUNS, SECONDS, type Row } from './common.js';
-import type { Workload } from './workloads.js';
+import { warmRecords, type Workload } from './workloads.js';
 
 type Enc = { encode(r: Iterable<Readonly<Record<string, unknown>>>, now?: number): Buffer[]; flush(now?: number): Buffer[] };
 
-function records(w: Workload): FlowRecord[] {
-  const d = new FlowDecoder();
-  for (const t of w.setup) d.decode(t, w.exporter, 0);
-  return w.datagrams.slice(0, 200).flatMap((b) => d.decode(b, w.exporter, 1_700_000_000_000).records);
-}
+const records = (w: Workload): FlowRecord[] => warmRecords(w, new FlowDecoder());
 
 function rate(make: () => Enc, recs: FlowRecord[]): number {
   const xs: number[] = [];
@@ -65,11 +62,24 @@ export async function relayBench(offered: number, seconds = 3): Promise<Row> {
   sender.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
   await new Promise((r) => sender.once('close', r));
   await new Promise((r) => setTimeout(r, 500));
+  const cpu = cpuSeconds(relay.pid!);
   await new Promise((r) => { relay.once('close', r); relay.kill('SIGTERM'); });
   counter.close();
   const sent = JSON.parse(out) as { sent: number; rate: number };
   const total = sent.sent + 1; // + the template datagram
   const last = JSON.parse(err.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}') as { receiver?: { received: number; dropped: number }; relay?: { sent: number; failed: number }[] };
   const where = last.receiver === undefined ? '' : `; the relay received ${last.receiver.received} (queue drops ${last.receiver.dropped}), sent ${last.relay?.[0]?.sent ?? 0}, the counting socket got ${got}`;
-  return { name: `relay ${offered / 1000}k datagrams/s (v9, one destination, whole process)`, datagrams_s: sent.rate, note: `forwarded ${got} of ${total} (loss ${(((total - got) / total) * 100).toFixed(2)} %)${where}` };
+  // CPU time per datagram, the process's start included: what one core of relay can carry.
+  const perCore = cpu === null || got === 0 ? '' : `; relay CPU ${((cpu * 1e6) / got).toFixed(1)} µs per datagram (${Math.round(got / cpu / 1000)} k datagrams/s per core, start-up included)`;
+  return { name: `relay ${offered / 1000}k datagrams/s (v9, one destination, whole process)`, datagrams_s: sent.rate, note: `forwarded ${got} of ${total} (loss ${(((total - got) / total) * 100).toFixed(2)} %)${where}${perCore}` };
+}
+
+/** User + system CPU seconds a process has used (Linux /proc), null elsewhere. */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return null;
+  }
 }

@@ -7,15 +7,13 @@ import { Readable, Writable, type Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { FlowDecoder, toNdjson, type FlowRecord } from '../index.js';
 import { benchDir, median, RUNS, type Row } from './common.js';
-import type { Workload } from './workloads.js';
+import { warmRecords, type Workload } from './workloads.js';
 
 const RECORDS = 500_000;
 
 /** RECORDS decoded v9 records (21 distinct, repeated) as an object stream. */
 function records(w: Workload): () => Readable {
-  const dec = new FlowDecoder();
-  for (const s of w.setup) dec.decode(s, w.exporter, 0);
-  const one = dec.decode(w.datagrams[0]!, w.exporter, 0).records;
+  const one = warmRecords(w, new FlowDecoder());
   return () => {
     let i = 0;
     return new Readable({

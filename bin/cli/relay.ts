@@ -27,7 +27,9 @@ e.g. --to 10.0.0.5:2055,10.0.0.6:9995?from=192.0.2.0/24&sample=10
   --max-exporters N    exporters with their own port at once (default 1024)
   --stats-interval S   print counters on stderr every S seconds (also on SIGUSR1 and at exit)
 
-Counters per destination: sent, failed, filtered (--from), sampledOut. SIGINT/SIGTERM stop.
+Counters per destination: sent, failed (e.g. ECONNREFUSED: nothing listens at that port, as the
+kernel learns from the destination's ICMP reply), filtered (--from), sampledOut, lastError.
+SIGINT/SIGTERM stop.
 exit status: 0 stopped, 1 the socket failed, 2 usage error`;
 
 /** `HOST:PORT[?from=…&sample=N]`. */

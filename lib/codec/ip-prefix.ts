@@ -26,39 +26,62 @@ function parseIpv4(text: string, out: Uint8Array, at: number): boolean {
   return n === 4;
 }
 
+/** The value of hex digit `c` (a char code), or -1. */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 32; // lower case
+  return l >= 97 && l <= 102 ? l - 87 : -1;
+}
+
+/**
+ * IPv6 text (RFC 4291 §2.2: groups, one `::`, a dotted IPv4 tail, a `%zone` ignored) into `out`
+ * in one pass without allocating: records carry addresses as text, and the encoder and the
+ * network trie parse one per field.
+ */
 function parseIpv6(text: string, out: Uint8Array): boolean {
-  const zone = text.indexOf('%');
-  const s = zone >= 0 ? text.slice(0, zone) : text;
-  const halves = s.split('::');
-  if (halves.length > 2) return false;
-  const groups = (h: string): string[] => (h === '' ? [] : h.split(':'));
-  const head = groups(halves[0]!);
-  const tail = halves.length === 2 ? groups(halves[1]!) : [];
-  const words: number[] = [];
-  const take = (gs: string[], last: boolean): boolean => {
-    for (let i = 0; i < gs.length; i++) {
-      const g = gs[i]!;
-      if (last && i === gs.length - 1 && g.includes('.')) {
-        const v4 = new Uint8Array(4);
-        if (!parseIpv4(g, v4, 0)) return false;
-        words.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
-      } else {
-        if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return false;
-        words.push(parseInt(g, 16));
-      }
-    }
-    return true;
-  };
-  if (!take(head, halves.length === 1)) return false;
-  const headWords = words.length;
-  if (!take(tail, true)) return false;
-  const missing = 8 - words.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return false;
-  const all = [...words.slice(0, headWords), ...new Array<number>(halves.length === 2 ? missing : 0).fill(0), ...words.slice(headWords)];
-  for (let i = 0; i < 8; i++) {
-    out[2 * i] = all[i]! >> 8;
-    out[2 * i + 1] = all[i]! & 255;
+  let end = text.indexOf('%');
+  if (end < 0) end = text.length;
+  let w = 0; // 16-bit words written
+  let gap = -1; // the word index where '::' stands
+  let i = 0;
+  if (text.charCodeAt(0) === 58) { // a leading ':' only as '::'
+    if (end < 2 || text.charCodeAt(1) !== 58) return false;
+    gap = 0;
+    i = 2;
   }
+  while (i < end) {
+    let v = 0, digits = 0, j = i;
+    for (let d = hexDigit(text.charCodeAt(j)); j < end && d >= 0; d = hexDigit(text.charCodeAt(++j))) {
+      if (++digits > 4) return false;
+      v = v * 16 + d;
+    }
+    if (j < end && text.charCodeAt(j) === 46) { // a dotted IPv4 tail: the last two words
+      if (w > 6 || !parseIpv4(text.slice(i, end), out, 2 * w)) return false;
+      w += 2;
+      break;
+    }
+    if (digits === 0 || w === 8) return false;
+    out[2 * w] = v >> 8;
+    out[2 * w + 1] = v & 255;
+    w++;
+    if (j === end) break;
+    if (text.charCodeAt(j) !== 58 || ++j === end) return false; // a group ends at ':', not at the end
+    if (text.charCodeAt(j) === 58) {
+      if (gap >= 0) return false;
+      gap = w;
+      j++;
+    }
+    i = j;
+  }
+  if (gap < 0) return w === 8;
+  if (w > 7) return false;
+  // The words after '::' move to the end; the gap between becomes zeros.
+  const tail = w - gap;
+  for (let k = tail - 1; k >= 0; k--) {
+    out[2 * (8 - tail + k)] = out[2 * (gap + k)]!;
+    out[2 * (8 - tail + k) + 1] = out[2 * (gap + k) + 1]!;
+  }
+  out.fill(0, 2 * gap, 2 * (8 - tail));
   return true;
 }
 

@@ -43,17 +43,22 @@ test('relay: collect and nfcapd both get every datagram; filter and sampling are
   nfcapd.stdout.on('data', (d: Buffer) => { nflog += d.toString(); });
   nfcapd.stderr.on('data', (d: Buffer) => { nflog += d.toString(); });
   await new Promise((r) => setTimeout(r, 700));
-  const sink = await freePort(); // nobody listens: sends still succeed (UDP), counted as sent
+  const sink = await freePort(); // nobody listens: the kernel's port-unreachable turns sends into counted failures
   const relay = await startRelay(['--to', `127.0.0.1:${c.port},127.0.0.1:${nfPort},127.0.0.1:${sink}?sample=2,127.0.0.1:${sink}?from=10.0.0.0/8`]);
   assert.equal(run(['replay', pcap, '--to', `127.0.0.1:${relay.port}`, '--rate', '500']).status, 0);
   await new Promise((r) => setTimeout(r, 700));
   const code = await new Promise<number | null>((r) => { relay.child.once('close', r); relay.child.kill('SIGTERM'); });
   assert.equal(code, 0, relay.err());
-  const stats = lastJson(relay.err()) as { receiver: { received: number }; relay: { destination: string; sent: number; failed: number; filtered: number; sampledOut: number }[] };
+  const stats = lastJson(relay.err()) as { receiver: { received: number }; relay: { destination: string; sent: number; failed: number; filtered: number; sampledOut: number; lastError: string | null }[] };
   assert.equal(stats.receiver.received, packets.length);
-  assert.deepEqual(stats.relay.map((d) => [d.sent, d.filtered, d.sampledOut]), [
+  // Each destination's socket is connected: a closed port shows as failures (which of the sends
+  // fail depends on when the ICMP error arrives), every datagram counted once.
+  assert.deepEqual(stats.relay.map((d) => [d.sent + d.failed, d.filtered, d.sampledOut]), [
     [packets.length, 0, 0], [packets.length, 0, 0], [Math.ceil(packets.length / 2), 0, Math.floor(packets.length / 2)], [0, packets.length, 0],
   ]);
+  assert.deepEqual(stats.relay.slice(0, 2).map((d) => d.failed), [0, 0], 'the listening collectors got every send');
+  assert.ok(stats.relay[2]!.failed >= 1, 'the closed port shows as failed sends');
+  assert.match(stats.relay[2]!.lastError ?? '', /ECONNREFUSED/);
   assert.equal(await stop(c.child), 0);
   assert.equal((lastJson(Buffer.concat(c.out).toString()) as { records: number }).records, want, 'collect decoded every record');
   await new Promise<void>((r) => { nfcapd.once('close', () => r()); nfcapd.kill('SIGTERM'); });

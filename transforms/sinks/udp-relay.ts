@@ -53,11 +53,15 @@ interface Dest {
   readonly sample: number;
   readonly seen: Map<string, number>;
   readonly stats: RelayDestinationStats;
+  /** Counts a send's outcome: one function per destination, not a closure per datagram. */
+  readonly sent: (err: Error | null) => void;
+  /** Without preserveExporter: this destination's socket, connected to it (no address lookup per send). */
+  socket: Socket | null;
 }
 
 export class UdpRelay extends Writable {
   readonly destinations: Dest[];
-  private readonly shared = new Map<string, Socket>();
+  private readonly shared = new Set<Socket>();
   private readonly perExporter = new Map<string, Map<string, Socket>>();
   private readonly maxExporters: number;
   private inFlight = 0;
@@ -74,7 +78,12 @@ export class UdpRelay extends Writable {
       }
       const sample = d.sample ?? 1;
       if (!(Number.isInteger(sample) && sample >= 1)) throw new RangeError(`sample must be an integer >= 1, got ${String(sample)}`);
-      return { host: d.host, port: d.port, allow, sample, seen: new Map(), stats: { destination: `${d.host.includes(':') ? `[${d.host}]` : d.host}:${d.port}`, sent: 0, failed: 0, filtered: 0, sampledOut: 0, lastError: null } };
+      const stats: RelayDestinationStats = { destination: `${d.host.includes(':') ? `[${d.host}]` : d.host}:${d.port}`, sent: 0, failed: 0, filtered: 0, sampledOut: 0, lastError: null };
+      const sent = (err: Error | null): void => {
+        if (err) { stats.failed++; stats.lastError = err.message; } else stats.sent++;
+        if (--this.inFlight === 0 && this.idle !== null) this.idle();
+      };
+      return { host: d.host, port: d.port, allow, sample, seen: new Map(), stats, sent, socket: null };
     });
   }
 
@@ -93,10 +102,12 @@ export class UdpRelay extends Writable {
         if (n % dest.sample !== 1 % dest.sample) { dest.stats.sampledOut++; continue; }
       }
       this.inFlight++;
-      this.socketFor(dest, exporter).send(d.data, dest.port, dest.host, (err) => {
-        if (err) { dest.stats.failed++; dest.stats.lastError = err.message; } else dest.stats.sent++;
-        if (--this.inFlight === 0 && this.idle !== null) this.idle();
-      });
+      try {
+        if (dest.socket !== null) dest.socket.send(d.data, dest.sent);
+        else this.exporterSocket(dest, exporter).send(d.data, dest.port, dest.host, dest.sent);
+      } catch (err) { // e.g. a datagram too large for the destination's family: counted, never thrown
+        dest.sent(err as Error);
+      }
     }
     done(); // UDP: handed to the kernel; a send error is counted, never a stream error
   }
@@ -105,17 +116,32 @@ export class UdpRelay extends Writable {
     return isIP(host) === 6 ? 'udp6' : 'udp4';
   }
 
-  private socketFor(dest: Dest, exporter: string): Socket {
-    const family = this.family(dest.host);
-    if (this.options.preserveExporter !== true) {
-      let s = this.shared.get(family);
-      if (s === undefined) {
-        s = createSocket(family);
-        s.on('error', () => undefined);
-        this.shared.set(family, s);
-      }
-      return s;
+  /**
+   * Without preserveExporter, each destination gets a socket connected to it before the first
+   * write: sends skip the address lookup, and a destination whose port is closed shows as failed
+   * sends (ECONNREFUSED from the kernel) instead of silence.
+   */
+  override _construct(done: (err?: Error | null) => void): void {
+    if (this.options.preserveExporter === true) return done();
+    let waiting = this.destinations.length;
+    let failed = false;
+    if (waiting === 0) return done();
+    for (const dest of this.destinations) {
+      const s = createSocket(this.family(dest.host));
+      this.shared.add(s);
+      const onError = (err: Error): void => { if (!failed) { failed = true; done(new Error(`relay: cannot connect a socket to ${dest.stats.destination}: ${err.message}`)); } };
+      s.once('error', onError);
+      s.connect(dest.port, dest.host, () => {
+        s.off('error', onError);
+        s.on('error', () => undefined); // send errors reach each send's callback
+        dest.socket = s;
+        if (--waiting === 0 && !failed) done();
+      });
     }
+  }
+
+  private exporterSocket(dest: Dest, exporter: string): Socket {
+    const family = this.family(dest.host);
     let byFamily = this.perExporter.get(exporter);
     if (byFamily === undefined) {
       if (this.perExporter.size >= this.maxExporters) this.closeExporter(this.perExporter.keys().next().value as string);
@@ -144,7 +170,7 @@ export class UdpRelay extends Writable {
   override _final(done: (err?: Error | null) => void): void {
     // Sends already handed to libuv complete (and are counted) before the sockets close.
     const close = (): void => {
-      for (const s of this.shared.values()) s.close();
+      for (const s of this.shared) s.close();
       for (const key of [...this.perExporter.keys()]) this.closeExporter(key);
       done();
     };

@@ -18,6 +18,32 @@ test('parseIp: IPv4 and IPv6 text (compressed, IPv4 tail, zone), rejects what no
   }
 });
 
+test('parseIp: random IPv6 words in every textual form parse back to the same bytes; mangled text is rejected as node:net rejects it', () => {
+  let seed = 7;
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const b = new Uint8Array(16);
+  for (let n = 0; n < 3000; n++) {
+    // zero runs are common in real addresses: a third of the words are zero
+    const words = Array.from({ length: 8 }, () => (rnd(3) === 0 ? 0 : rnd(65536)));
+    const hex = words.map((w) => w.toString(16));
+    const forms = [hex.join(':'), hex.map((h) => h.toUpperCase().padStart(4, '0')).join(':')];
+    const start = rnd(8), len = 1 + rnd(8 - start);
+    if (words.slice(start, start + len).every((w) => w === 0)) forms.push(`${hex.slice(0, start).join(':')}::${hex.slice(start + len).join(':')}`);
+    forms.push(`${hex.slice(0, 6).join(':')}:${words[6]! >> 8}.${words[6]! & 255}.${words[7]! >> 8}.${words[7]! & 255}`);
+    const want = Buffer.from(Uint16Array.from(words, (w) => ((w & 255) << 8) | (w >> 8)).buffer).toString('hex');
+    for (const f of forms) {
+      assert.equal(isIP(f), 6, f);
+      assert.equal(parseIp(f, b), 6, f);
+      assert.equal(Buffer.from(b).toString('hex'), want, f);
+      // one character dropped, doubled or changed: we accept exactly what node:net accepts
+      const at = rnd(f.length);
+      for (const m of [f.slice(0, at) + f.slice(at + 1), f.slice(0, at) + f[at]! + f.slice(at), f.slice(0, at) + ':' + f.slice(at + 1), f.slice(0, at) + 'g' + f.slice(at + 1)]) {
+        assert.equal(parseIp(m, b) === 0 ? 0 : 1, isIP(m) === 0 ? 0 : 1, m);
+      }
+    }
+  }
+});
+
 test('parseCidr: prefix lengths in range, bare addresses are host prefixes', () => {
   assert.equal(parseCidr('10.0.0.0/8').length, 8);
   assert.equal(parseCidr('2001:db8::/32').length, 32);
