@@ -11,6 +11,7 @@ import { pairCommand } from './cli/pair.js';
 import { topCommand } from './cli/top.js';
 import { convertCommand } from './cli/convert.js';
 import { relayCommand } from './cli/relay.js';
+import { runCommand } from './cli/run.js';
 import { guardStdout, isOutputClosed } from './cli/stdout.js';
 
 const USAGE = `usage: flowpipe <command> [options]   (flowpipe <command> --help for each)
@@ -25,13 +26,14 @@ const USAGE = `usage: flowpipe <command> [options]   (flowpipe <command> --help 
   top --listen PORT | FILE...           a live view of rates, top talkers and exporter health
   convert FILE... --to OUT.pcap --as F  re-encode as IPFIX, NetFlow v9 or v5 into a pcap
   relay --listen PORT --to HOST:PORT,…  replicate every datagram to several collectors
+  run [--check] PIPELINE.yaml           a pipeline file: sources, stages, sinks, branches
 
 exit status: 0 success, 1 failure (unreadable input, --strict with decode errors, socket error),
 2 usage error`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   decode: decodeCommand, collect: collectCommand, record: recordCommand, replay: replayCommand, inspect: inspectCommand,
-  report: reportCommand, pair: pairCommand, top: topCommand, convert: convertCommand, relay: relayCommand,
+  report: reportCommand, pair: pairCommand, top: topCommand, convert: convertCommand, relay: relayCommand, run: runCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

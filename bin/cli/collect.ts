@@ -9,7 +9,7 @@ import { parallelDecode } from '../../transforms/core/parallel-decode.js';
 import { int, num, parse, UsageError, type Parsed } from './args.js';
 import { udpSourceFrom } from './listen-options.js';
 import { ErrorLines } from './error-lines.js';
-import { checkedFilter, decodeChain, OUTPUT_HELP, OUTPUT_OPTIONS, outputChoices } from './output.js';
+import { checkedFilter, decodeChain, fusedOutput, OUTPUT_HELP, OUTPUT_OPTIONS, outputChoices } from './output.js';
 import { readTemplateFile, saveTemplates } from './templates-file.js';
 import { isOutputClosed } from './stdout.js';
 import { warmUpExports } from '../../lib/runtime/warm-up.js';
@@ -21,6 +21,10 @@ import { ExporterCounters } from '../../lib/runtime/exporter-counters.js';
 import type { MetricsInput } from '../../lib/metrics/prometheus.js';
 import { checkSinks, DESTINATION_HELP, DESTINATION_OPTIONS, openDestinations, undeliveredLines } from './destinations.js';
 import type { KeyCase } from '../../lib/ndjson/line-encoder.js';
+import { configFromArgs, NO_EXTRAS, type PipelineExtras } from './pipeline-args.js';
+import { extraStages } from './pipeline-stages.js';
+import { openBranches } from './branches.js';
+import { pipelineYaml } from '../../lib/pipeline/print.js';
 
 export const COLLECT_HELP = `usage: flowpipe collect --listen [ADDR:]PORT[,PORT...] [options]
 
@@ -43,12 +47,15 @@ ${METRICS_HELP}
   --queue N             datagrams held while the output is slow (default 10000), beyond: dropped and counted
   --workers N           decode on N (1..64) worker threads, each exporter always on the same one (formats
                         ndjson and count); the main thread only receives and writes
+  --print-config        print this command line as a pipeline file (YAML, for flowpipe run) and exit
 
 exit status: 0 stopped by a signal after draining, 1 socket or output failure, 2 usage error`;
 
 /** The decoding part of the chain: in this thread, or on worker threads. */
 interface Engine {
   stages: Transform[];
+  /** What the last stage writes to, given the destinations (a tee when there are branches). */
+  output?: (destinations: Writable) => Writable;
   /** Decoder counters, state sizes and sequence reports. */
   report(): Promise<Record<string, unknown>>;
   templates(): Promise<Iterable<SavedTemplate>>;
@@ -73,17 +80,18 @@ function templateMissLine(e: DecodeError): void {
   if (e.kind === 'template-miss') errorLines.add(e, `flowpipe: ${e.exporter}: ${e.reason}\n`);
 }
 
-async function inThread(p: Parsed, saved: SavedTemplate[], file: string | undefined, config: EnrichConfig | undefined, keyCase: KeyCase): Promise<Engine> {
+async function inThread(p: Parsed, saved: SavedTemplate[], file: string | undefined, config: EnrichConfig | undefined, keyCase: KeyCase, between: Transform[], branches: Writable[]): Promise<Engine> {
   const decoder = new FlowDecoder({ templateScope: config?.templateScope });
   if (saved.length > 0) process.stderr.write(`flowpipe: loaded ${decoder.importTemplates(saved)} templates from ${file}\n`); // validated on read
   const enrich = await loadEnrichment(config, false);
   enrich?.watch((err) => process.stderr.write(`flowpipe: reload failed, keeping the old data: ${err.message}\n`));
   const rules = p.opts.get('alert');
   const counters = p.opts.has('metrics') ? new ExporterCounters() : undefined;
-  const { dec, stages } = decodeChain(p, decoder, enrich, keyCase, typeof rules === 'string' ? [alertStage(rules)] : [], counters);
+  const { dec, stages, output } = decodeChain(p, decoder, enrich, keyCase, [...(typeof rules === 'string' ? [alertStage(rules)] : []), ...between], counters, branches);
   dec.on('flowpipe-error', templateMissLine);
   return {
     stages: [dec, ...stages],
+    output,
     report: () => Promise.resolve({
       decoder: decoder.stats, state: decoder.stateSize(), sequence: decoder.sequenceStats(), ...shapeStats(enrich, dec.flowsOnlyDropped),
       ...(counters !== undefined ? { counters: counters.snapshot } : {}),
@@ -150,13 +158,25 @@ function hostPortOf(v: string): [string, number] {
 /** More decode threads than this is a typo, not a machine (each one holds its own state). */
 const MAX_WORKERS = 64;
 
-export async function collectCommand(argv: string[]): Promise<number> {
-  const p = parse(argv, {
-    ...OUTPUT_OPTIONS, ...ENRICH_OPTIONS, ...DESTINATION_OPTIONS, alert: 'value', metrics: 'value', listen: 'value', 'rotate-bytes': 'value', 'rotate-seconds': 'value', allow: 'value',
-    templates: 'value', 'stats-interval': 'value', 'recv-buffer': 'value', queue: 'value', workers: 'value', help: 'flag',
-  });
+/** collect's options (flowpipe run parses a pipeline file's arguments with them too). */
+export const COLLECT_OPTIONS = {
+  ...OUTPUT_OPTIONS, ...ENRICH_OPTIONS, ...DESTINATION_OPTIONS, alert: 'value', metrics: 'value', listen: 'value', 'rotate-bytes': 'value', 'rotate-seconds': 'value', allow: 'value',
+  templates: 'value', 'stats-interval': 'value', 'recv-buffer': 'value', queue: 'value', workers: 'value', help: 'flag', 'print-config': 'flag',
+} as const;
+
+/**
+ * `extras`: what a pipeline file adds beyond flags (flowpipe run). `onReload`: also called on
+ * SIGHUP (flowpipe run checks whether the file's topology changed).
+ */
+export async function collectCommand(argv: string[], extras: PipelineExtras = NO_EXTRAS, onReload?: () => void): Promise<number> {
+  const p = parse(argv, COLLECT_OPTIONS);
   if (p.opts.has('help')) {
     process.stdout.write(COLLECT_HELP + '\n');
+    return 0;
+  }
+  if (p.opts.has('print-config')) {
+    if (typeof p.opts.get('listen') !== 'string') throw new UsageError('collect needs --listen PORT');
+    process.stdout.write(pipelineYaml(configFromArgs('collect', p)));
     return 0;
   }
   const listen = p.opts.get('listen');
@@ -173,32 +193,37 @@ export async function collectCommand(argv: string[]): Promise<number> {
     loadRules(rulesFile); // a bad rules file: one line, exit 2, before binding
     if (workers >= 1) throw new UsageError('--alert needs every flow in one place: not with --workers');
   }
+  const between = await extraStages(extras);
   const dest = await openDestinations(p, 'buffer', {
     maxBytes: num(p.opts.get('rotate-bytes'), '--rotate-bytes'), maxAgeMs: (num(p.opts.get('rotate-seconds'), '--rotate-seconds') ?? 0) * 1000 || undefined,
-  });
-  if (p.opts.get('on-sink-error') === 'exit') await checkSinks(dest);
+  }, fusedOutput(p, between.length + (typeof rulesFile === 'string' ? 1 : 0), extras.branches.length));
+  const exitOnSinkError = p.opts.get('on-sink-error') === 'exit';
+  if (exitOnSinkError) await checkSinks(dest);
+  const branches = await openBranches(p, extras, 'buffer', exitOnSinkError);
+  const sinks = [...dest.sinks, ...branches.dests.flatMap((d) => d.sinks)];
   const asked = enrichConfig(p);
-  const config = dest.wantsNormalize ? { ...asked, normalize: true } : asked;
+  const config = dest.wantsNormalize || branches.wantsNormalize ? { ...asked, normalize: true } : asked;
   const keyCase: KeyCase = dest.snake ? 'snake' : 'as-is';
-  const engine = dest.raw ? forwarder() : workers >= 1 ? await onWorkers(p, workers, saved, templates, config, keyCase) : await inThread(p, saved, templates, config, keyCase);
-  const out: Writable = dest.writable;
-  for (const s of dest.sinks) s.check().catch((err: Error) => process.stderr.write(`flowpipe: ${err.message}; buffering (--on-sink-error ${String(p.opts.get('on-sink-error') ?? 'buffer')})\n`));
+  const engine = dest.raw ? forwarder() : workers >= 1 ? await onWorkers(p, workers, saved, templates, config, keyCase) : await inThread(p, saved, templates, config, keyCase, between, branches.writables);
+  const out: Writable = engine.output?.(dest.writable) ?? dest.writable;
+  for (const s of sinks) s.check().catch((err: Error) => process.stderr.write(`flowpipe: ${err.message}; buffering (--on-sink-error ${String(p.opts.get('on-sink-error') ?? 'buffer')})\n`));
   await engine.warm(); // a cold decoder at full load loses its first datagrams (see lib/warm-up.ts)
   const bound = await source.listen();
   const stats = async (): Promise<void> => {
     const r = await engine.report();
     const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
-    const sinks = dest.sinks.length > 0 ? { sinks: dest.stats() } : {};
-    process.stderr.write(toJson({ receiver: { ...source.stats, kernel: kernelAtStop ?? source.kernelStats() }, ...r, ...sinks, memory: { rss, heapUsed, heapTotal, external, arrayBuffers } }) + '\n');
+    const sinkStats = sinks.length > 0 ? { sinks: sinks.map((s) => ({ ...s.stats })) } : {};
+    process.stderr.write(toJson({ receiver: { ...source.stats, kernel: kernelAtStop ?? source.kernelStats() }, ...r, ...sinkStats, memory: { rss, heapUsed, heapTotal, external, arrayBuffers } }) + '\n');
   };
   const printStats = (): void => void stats().catch(() => undefined);
   const metrics = metricsAddress !== null ? await serveMetrics(...metricsAddress, async (): Promise<MetricsInput> => {
     const r = await engine.report() as { counters?: MetricsInput['counters']; decoder?: MetricsInput['decoder']; sequence?: MetricsInput['sequence'] };
-    return { ...r, receiver: { ...source.stats, kernel: source.kernelStats() }, sinks: dest.stats(), gauges: { sink_count: dest.sinks.length } };
+    return { ...r, receiver: { ...source.stats, kernel: source.kernelStats() }, sinks: sinks.map((s) => ({ ...s.stats })), gauges: { sink_count: sinks.length } };
   }) : null;
   if (metrics !== null) process.stderr.write(`flowpipe: metrics on http://${String(metricsAt).replace(/:\d+$/, '')}:${metrics.port}/metrics\n`);
   process.on('SIGUSR1', printStats);
   const reload = (): void => {
+    onReload?.();
     engine.reload().then(
       () => process.stderr.write('flowpipe: reloaded the enrichment data\n'),
       (err: Error) => process.stderr.write(`flowpipe: reload failed, keeping the old data: ${err.message}\n`),
@@ -241,7 +266,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
     errorLines.close();
   }
   await stats();
-  const lost = undeliveredLines(dest);
+  const lost = [dest, ...branches.dests].flatMap(undeliveredLines);
   for (const l of lost) process.stderr.write(l + '\n');
   return failed ? 1 : 0;
 }

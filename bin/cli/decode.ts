@@ -7,13 +7,17 @@ import type { DecodeError } from '../../lib/types.js';
 import { captureSource, type CaptureSummary } from '../../transforms/sources/capture-source.js';
 import type { Datagram } from '../../transforms/core/datagram.js';
 import { hostPort, parse, UsageError } from './args.js';
-import { decodeChain, OUTPUT_HELP, OUTPUT_OPTIONS } from './output.js';
+import { decodeChain, fusedOutput, OUTPUT_HELP, OUTPUT_OPTIONS } from './output.js';
 import { ENRICH_HELP, ENRICH_OPTIONS, enrichConfig, loadEnrichment } from './enrich-options.js';
 import { checkSinks, DESTINATION_HELP, DESTINATION_OPTIONS, openDestinations, undeliveredLines } from './destinations.js';
 import { KAFKA_INPUT_HELP, KAFKA_INPUT_OPTIONS, kafkaInput, type KafkaInput } from './kafka-input.js';
 import { loadTemplates, saveTemplates } from './templates-file.js';
 import { isOutputClosed } from './stdout.js';
 import { ErrorLines } from './error-lines.js';
+import { configFromArgs, NO_EXTRAS, type PipelineExtras } from './pipeline-args.js';
+import { extraStages } from './pipeline-stages.js';
+import { openBranches } from './branches.js';
+import { pipelineYaml } from '../../lib/pipeline/print.js';
 
 export const DECODE_HELP = `usage: flowpipe decode [options] [FILE...]
 
@@ -30,14 +34,23 @@ ${ENRICH_HELP}
   --templates FILE    load template state from FILE first, save it there at the end
   --strict            exit 1 if any decode error occurred
   --stats             summary on stderr: datagrams, records, errors by kind, template misses, sequence loss
+  --print-config      print this command line as a pipeline file (YAML, for flowpipe run) and exit
 
 exit status: 0 input read (decode errors are reported on stderr and counted), 1 unreadable
 input, a sink that cannot be used or records it did not take, or --strict with errors, 2 usage error`;
 
-export async function decodeCommand(argv: string[]): Promise<number> {
-  const p = parse(argv, { ...OUTPUT_OPTIONS, ...ENRICH_OPTIONS, ...DESTINATION_OPTIONS, ...KAFKA_INPUT_OPTIONS, exporter: 'value', templates: 'value', strict: 'flag', stats: 'flag', help: 'flag' });
+/** decode's options (flowpipe run parses a pipeline file's arguments with them too). */
+export const DECODE_OPTIONS = { ...OUTPUT_OPTIONS, ...ENRICH_OPTIONS, ...DESTINATION_OPTIONS, ...KAFKA_INPUT_OPTIONS, exporter: 'value', templates: 'value', strict: 'flag', stats: 'flag', help: 'flag', 'print-config': 'flag' } as const;
+
+/** `extras`: what a pipeline file adds beyond flags (flowpipe run). */
+export async function decodeCommand(argv: string[], extras: PipelineExtras = NO_EXTRAS): Promise<number> {
+  const p = parse(argv, DECODE_OPTIONS);
   if (p.opts.has('help')) {
     process.stdout.write(DECODE_HELP + '\n');
+    return 0;
+  }
+  if (p.opts.has('print-config')) {
+    process.stdout.write(pipelineYaml(configFromArgs('decode', p)));
     return 0;
   }
   const ex = p.opts.get('exporter');
@@ -45,11 +58,15 @@ export async function decodeCommand(argv: string[]): Promise<number> {
   const templates = p.opts.get('templates') as string | undefined;
   const from = p.opts.get('from');
   if (typeof from === 'string' && p.positional.length > 0) throw new UsageError('--from reads Kafka: give no FILE');
-  const dest = await openDestinations(p, 'block');
+  const between = await extraStages(extras);
+  const dest = await openDestinations(p, 'block', {}, fusedOutput(p, between.length, extras.branches.length));
+  const branches = await openBranches(p, extras, 'block', false);
   const asked = enrichConfig(p);
-  const config = dest.wantsNormalize ? { ...asked, normalize: true } : asked;
+  const config = dest.wantsNormalize || branches.wantsNormalize ? { ...asked, normalize: true } : asked;
   const enrich = await loadEnrichment(config, false);
   await checkSinks(dest); // a server that is not there: one line, exit 1, before reading anything
+  for (const d of branches.dests) await checkSinks(d);
+  const sinks = [...dest.sinks, ...branches.dests.flatMap((d) => d.sinks)];
   const decoder = new FlowDecoder({ templateScope: config?.templateScope });
   loadTemplates(decoder, templates);
   const files = p.positional.length > 0 ? p.positional : ['-'];
@@ -91,8 +108,10 @@ export async function decodeCommand(argv: string[]): Promise<number> {
       }
     }
   }
-  const { dec, stages } = decodeChain(p, decoder, enrich, dest.snake ? 'snake' : 'as-is');
-  const kafka: KafkaInput | null = typeof from === 'string' ? await kafkaInput(from, p.opts.has('until-end'), p.opts.get('template-store') as string | undefined, decoder, dec, dest) : null;
+  const { dec, stages, output } = decodeChain(p, decoder, enrich, dest.snake ? 'snake' : 'as-is', between, undefined, branches.writables);
+  const out = output(dest.writable);
+  // A Kafka checkpoint waits for every sink, the branches' too.
+  const kafka: KafkaInput | null = typeof from === 'string' ? await kafkaInput(from, p.opts.has('until-end'), p.opts.get('template-store') as string | undefined, decoder, dec, { ...dest, writable: out, sinks }) : null;
   // Progress on a terminal when reading files: datagrams and records so far, every half second.
   const progress = process.stderr.isTTY && !files.includes('-')
     ? setInterval(() => process.stderr.write(`\r${current}: ${decoder.stats.datagrams} datagrams, ${Object.values(decoder.stats.records).reduce((a, b) => a + b, 0)} records\x1b[K`), 500)
@@ -102,7 +121,7 @@ export async function decodeCommand(argv: string[]): Promise<number> {
     errors++;
     errorLines.add(e, `flowpipe: ${current}: ${e.kind} (exporter ${e.exporter}, offset ${e.offset}${e.held ? ', held data' : ''}): ${e.reason}\n`);
   });
-  const chain: (NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream)[] = [kafka?.source ?? Readable.from(all(), { objectMode: true }), dec, ...stages, dest.writable];
+  const chain: (NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream)[] = [kafka?.source ?? Readable.from(all(), { objectMode: true }), dec, ...stages, out];
   try {
     await pipeline(chain);
   } catch (err) {
@@ -119,9 +138,9 @@ export async function decodeCommand(argv: string[]): Promise<number> {
   if (p.opts.has('stats')) {
     const shaped = enrich !== null ? { normalize: enrich.stats } : dec.flowsOnlyDropped > 0 ? { flowsOnlyDropped: dec.flowsOnlyDropped } : {};
     const input = kafka !== null ? { kafka: { ...kafka.source.stats, templatesShared: kafka.shared?.saved ?? 0, templatesLoaded: kafka.shared?.loaded ?? 0 } } : {};
-    process.stderr.write(toJson({ ...decoder.stats, ...(capture.files > 0 ? { capture } : {}), ...shaped, sequence: decoder.sequenceStats(), ...(dest.sinks.length > 0 ? { sinks: dest.stats() } : {}), ...input }) + '\n');
+    process.stderr.write(toJson({ ...decoder.stats, ...(capture.files > 0 ? { capture } : {}), ...shaped, sequence: decoder.sequenceStats(), ...(sinks.length > 0 ? { sinks: sinks.map((s) => ({ ...s.stats })) } : {}), ...input }) + '\n');
   }
-  const lost = undeliveredLines(dest);
+  const lost = [dest, ...branches.dests].flatMap(undeliveredLines);
   for (const l of lost) process.stderr.write(l + '\n');
   if (lost.length > 0) return 1;
   if (unreadable) return 1;

@@ -48,8 +48,12 @@ export function destinationUrls(p: Parsed): SinkUrl[] {
   }
 }
 
-/** Opens every --to destination. `file` is the rotation of file destinations. */
-export async function openDestinations(p: Parsed, defaultPolicy: SinkErrorPolicy, file: FileSinkOptions = {}): Promise<Destinations> {
+/**
+ * Opens every --to destination. `file` is the rotation of file destinations. `snakeOk`: the
+ * records reach the sinks as the decode stage's own NDJSON, which can be written with
+ * snake_case keys for table sinks (not when stages run between decoding and the output).
+ */
+export async function openDestinations(p: Parsed, defaultPolicy: SinkErrorPolicy, file: FileSinkOptions = {}, snakeOk = true): Promise<Destinations> {
   const urls = destinationUrls(p);
   const policy = String(p.opts.get('on-sink-error') ?? defaultPolicy);
   if (policy !== 'block' && policy !== 'buffer' && policy !== 'exit') throw new UsageError(`--on-sink-error must be block, buffer or exit, not '${policy}'`);
@@ -59,7 +63,7 @@ export async function openDestinations(p: Parsed, defaultPolicy: SinkErrorPolicy
   const format = String(p.opts.get('format') ?? 'ndjson');
   if (servers.length > 0 && format !== 'ndjson') throw new UsageError(`--format ${format} is for files and stdout; server sinks take the records themselves`);
   const isTable = (u: SinkUrl): boolean => (TABLE_SCHEMES as readonly string[]).includes(u.scheme);
-  const snake = urls.length > 0 && urls.every(isTable);
+  const snake = snakeOk && urls.length > 0 && urls.every(isTable);
   const isRaw = (u: SinkUrl): boolean => u.scheme === 'kafka' && u.params.get('format') === 'raw';
   const raw = urls.some(isRaw);
   if (raw && !urls.every(isRaw)) throw new UsageError('--to kafka://…?format=raw forwards undecoded datagrams: every --to must then be raw');

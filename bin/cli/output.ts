@@ -1,5 +1,7 @@
 // The record output chain shared by decode and collect: filter, fields, format.
-import type { Transform } from 'node:stream';
+import type { Transform, Writable } from 'node:stream';
+import { chain } from '../../transforms/core/chain.js';
+import { tee } from '../../transforms/core/tee.js';
 import { compileFilter } from '../../lib/filter/expr.js';
 import { filter } from '../../transforms/core/map-filter.js';
 import { toCount } from '../../transforms/format/count.js';
@@ -62,11 +64,29 @@ export function outputChoices(p: Parsed): { format: string; filter?: string; fie
  * The decode stage and the stages after it. NDJSON (the default) is written by the decode stage
  * itself, filter and fields included: no stream hop per record.
  */
-export function decodeChain(p: Parsed, decoder: FlowDecoder, enrich: Enrichment | null = null, keyCase: KeyCase = 'as-is', between: Transform[] = [], counters?: ExporterCounters): { dec: DecodeStream; stages: Transform[] } {
+export function decodeChain(p: Parsed, decoder: FlowDecoder, enrich: Enrichment | null = null, keyCase: KeyCase = 'as-is', between: Transform[] = [], counters?: ExporterCounters, branches: Writable[] = []): DecodeChain {
   const { format, filter: f, fields } = outputChoices(p);
   const shape = { ...(enrich !== null ? { enrich } : {}), flowsOnly: p.opts.has('flows-only'), ...(counters !== undefined ? { counters } : {}) };
-  // Stages between decoding and the output (--alert) need records, not NDJSON bytes.
-  if (format !== 'ndjson' || between.length > 0) return { dec: new DecodeStream({ decoder, ...shape }), stages: [...between, ...outputStages(p)] };
+  if (branches.length > 0) {
+    // Branches take the records after the trunk's stages; the trunk's own output is a branch too.
+    const trunk = outputStages(p);
+    return { dec: new DecodeStream({ decoder, ...shape }), stages: between, output: (w) => tee(chain(...trunk, w), ...branches) };
+  }
+  // Stages between decoding and the output (--alert, a pipeline file's stages) need records, not NDJSON bytes.
+  if (format !== 'ndjson' || between.length > 0) return { dec: new DecodeStream({ decoder, ...shape }), stages: [...between, ...outputStages(p)], output: (w) => w };
   if (f !== undefined) checkedFilter(f);
-  return { dec: new DecodeStream({ decoder, output: 'ndjson', select: { filter: f, fields, keyCase }, ...shape }), stages: [] };
+  return { dec: new DecodeStream({ decoder, output: 'ndjson', select: { filter: f, fields, keyCase }, ...shape }), stages: [], output: (w) => w };
+}
+
+export interface DecodeChain {
+  dec: DecodeStream;
+  /** The stages after `dec`, in order. */
+  stages: Transform[];
+  /** What the last stage writes to, given the destinations' writable (a tee when there are branches). */
+  output(destinations: Writable): Writable;
+}
+
+/** Whether decodeChain() writes NDJSON from the decode stage itself (table sinks then get snake_case keys). */
+export function fusedOutput(p: Parsed, between: number, branches: number): boolean {
+  return outputChoices(p).format === 'ndjson' && between === 0 && branches === 0;
 }
