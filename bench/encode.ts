@@ -65,13 +65,13 @@ export async function relayBench(offered: number, seconds = 3): Promise<Row> {
   const cpu = cpuSeconds(relay.pid!);
   await new Promise((r) => { relay.once('close', r); relay.kill('SIGTERM'); });
   counter.close();
-  const sent = JSON.parse(out) as { sent: number; rate: number };
+  const sent = JSON.parse(out) as { sent: number; rate: number; seconds: number };
   const total = sent.sent + 1; // + the template datagram
   const last = JSON.parse(err.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}') as { receiver?: { received: number; dropped: number }; relay?: { sent: number; failed: number }[] };
   const where = last.receiver === undefined ? '' : `; the relay received ${last.receiver.received} (queue drops ${last.receiver.dropped}), sent ${last.relay?.[0]?.sent ?? 0}, the counting socket got ${got}`;
   // CPU time per datagram, the process's start included: what one core of relay can carry.
   const perCore = cpu === null || got === 0 ? '' : `; relay CPU ${((cpu * 1e6) / got).toFixed(1)} µs per datagram (${Math.round(got / cpu / 1000)} k datagrams/s per core, start-up included)`;
-  return { name: `relay ${offered / 1000}k datagrams/s (v9, one destination, whole process)`, datagrams_s: sent.rate, note: `forwarded ${got} of ${total} (loss ${(((total - got) / total) * 100).toFixed(2)} %)${where}${perCore}` };
+  return { name: `relay ${offered / 1000}k datagrams/s (v9, one destination, whole process)`, datagrams_s: sent.rate, note: `forwarded ${got} of ${total} (loss ${(((total - got) / total) * 100).toFixed(2)} %; ${Math.round(got / sent.seconds / 1000)} k forwarded per second of sending)${where}${perCore}` };
 }
 
 /** User + system CPU seconds a process has used (Linux /proc), null elsewhere. */

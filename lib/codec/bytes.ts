@@ -58,6 +58,9 @@ export function mac(b: Uint8Array, o: number): string {
 
 /** Lower-case hex of len bytes. */
 export function hex(b: Uint8Array, o: number, len: number): string {
+  // Longer runs (sFlow's sampled headers, 128 bytes and up) through Buffer's native encoder:
+  // 5-10x faster than concatenating; short fields (MAC-sized) are cheaper in JS.
+  if (len >= 24 && o >= 0 && o + len <= b.length) return Buffer.from(b.buffer, b.byteOffset + o, len).toString('hex');
   let s = '';
   for (let i = 0; i < len; i++) s += HEX[b[o + i]!];
   return s;

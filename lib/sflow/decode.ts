@@ -36,13 +36,35 @@ export interface SflowStructure {
 export class SflowSequences {
   readonly datagrams = new Map<string, SequenceTracker>();
   readonly sources = new Map<string, SequenceTracker>();
+  /** The source trackers of each datagram stream by a numeric key: no key string per sample. */
+  private readonly bySource = new Map<string, Map<number, SequenceTracker>>();
   constructor(private readonly max = 65536) {}
   tracker(map: Map<string, SequenceTracker>, key: string): SequenceTracker {
     let t = map.get(key);
     if (t === undefined) {
-      if (map.size >= this.max) map.delete(map.keys().next().value as string);
+      if (map.size >= this.max) {
+        map.delete(map.keys().next().value as string);
+        if (map === this.sources) this.bySource.clear(); // it may hold the evicted one
+      }
       t = new SequenceTracker();
       map.set(key, t);
+    }
+    return t;
+  }
+  /** The tracker of one sample source (`sources` keeps them by name for reports). */
+  sourceTracker(streamKey: string, counters: boolean, type: unknown, index: unknown): SequenceTracker {
+    if (typeof type !== 'number' || typeof index !== 'number') return this.tracker(this.sources, `${streamKey}|${counters ? 'c' : 'f'}|${String(type)}:${String(index)}`);
+    let m = this.bySource.get(streamKey);
+    if (m === undefined) {
+      if (this.bySource.size >= 4096) this.bySource.clear();
+      m = new Map();
+      this.bySource.set(streamKey, m);
+    }
+    const k = (type * 16777216 + index) * 2 + (counters ? 1 : 0);
+    let t = m.get(k);
+    if (t === undefined) {
+      t = this.tracker(this.sources, `${streamKey}|${counters ? 'c' : 'f'}|${type}:${index}`);
+      (this.bySource.get(streamKey) ?? this.bySource.set(streamKey, m).get(streamKey)!).set(k, t);
     }
     return t;
   }
@@ -108,20 +130,21 @@ export function decodeSflow(b: Uint8Array, exporter: string, now: number, out: S
     r.p = end;
     if (kind === undefined) {
       // Unknown sample type: kept, with its bytes, as its own record.
-      out.records.push(meta('flow', exporter, subAgentId, now, sequence, agent, uptime, {
-        sampleType: `enterprise${enterprise}:${format}`, data: body.hex(body.left),
-      }));
+      const unknown = meta('flow', exporter, subAgentId, now, sequence, agent, uptime);
+      unknown['sampleType'] = `enterprise${enterprise}:${format}`;
+      unknown['data'] = body.hex(body.left);
+      out.records.push(unknown);
       continue;
     }
-    const s = sampleHeader(format, body);
-    const rec = meta(kind, exporter, subAgentId, now, sequence, agent, uptime, s);
+    const rec = meta(kind, exporter, subAgentId, now, sequence, agent, uptime);
+    const s = sampleHeader(format, body, rec);
     const n = body.u32();
     if (body.overrun) {
       err('truncated', `sample ${i} (${SAMPLE_NAME[format]}) ends inside its header`, start);
       out.records.push(rec);
       continue;
     }
-    seq?.tracker(seq.sources, `${streamKey}|${kind === 'counters' ? 'c' : 'f'}|${String(s['sourceIdType'])}:${String(s['sourceIdIndex'])}`).observe(s['sampleSequence'] as number, 1);
+    seq?.sourceTracker(streamKey, kind === 'counters', s['sourceIdType'], s['sourceIdIndex']).observe(s['sampleSequence'] as number, 1);
     for (let j = 0; j < n; j++) {
       if (j === MAX_RECORDS_PER_SAMPLE) {
         err('bad-length', `sample ${i} declares ${n} records; only the first ${MAX_RECORDS_PER_SAMPLE} are decoded`, body.p);
@@ -187,10 +210,10 @@ const HEADER_WORDS: Record<number, number> = { 1: 7, 2: 2, 3: 10, 4: 3, 5: 7 };
  * Sample header fields: compact and expanded forms give the same names. A header cut short keeps
  * only the fields it holds (the caller reports it); nothing past its end is made up.
  */
-function sampleHeader(format: number, r: XdrReader): Fields {
+function sampleHeader(format: number, r: XdrReader, s: Fields): Fields {
   const w: number[] = [];
   for (let i = 0; i < HEADER_WORDS[format]! && r.left >= 4; i++) w.push(r.u32());
-  const s: Fields = { sampleType: SAMPLE_NAME[format] };
+  s['sampleType'] = SAMPLE_NAME[format];
   const set = (name: string, v: number | undefined): void => { if (v !== undefined) s[name] = v; };
   set('sampleSequence', w[0]);
   let k: number;
@@ -235,6 +258,7 @@ function interfaceValue(s: Fields, name: string, v: number): void {
   if (fmt !== 0) s[`${name}Format`] = fmt;
 }
 
-function meta(kind: 'flow' | 'counters' | 'drop', exporter: string, domain: number, now: number, sequence: number, agent: string, uptime: number, fields: Fields): FlowRecord {
-  return { kind, protocol: 'sflow-v5', exporter, domain, templateId: 0, exportTime: now, sequence, agent, agentUptime: uptime, ...fields } as FlowRecord;
+/** A sample's record with the datagram's fields; the sample's own follow (written into it, not spread). */
+function meta(kind: 'flow' | 'counters' | 'drop', exporter: string, domain: number, now: number, sequence: number, agent: string, uptime: number): FlowRecord {
+  return { kind, protocol: 'sflow-v5', exporter, domain, templateId: 0, exportTime: now, sequence, agent, agentUptime: uptime } as FlowRecord;
 }

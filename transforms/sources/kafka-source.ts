@@ -47,6 +47,11 @@ export interface KafkaSourceStats {
   notEnvelopes: number;
   checkpoints: number;
   rebalances: number;
+  /**
+   * Messages a read returned after its partitions were revoked: not decoded here, since their
+   * next owner (maybe this consumer again) reads them from the committed offset.
+   */
+  leftToNextOwner: number;
   assigned: number;
   lastError: string | null;
 }
@@ -54,7 +59,9 @@ export interface KafkaSourceStats {
 const key = (t: TopicPartition): string => `${t.topic}|${t.partition}`;
 
 export class KafkaSource extends Readable {
-  readonly stats: KafkaSourceStats = { messages: 0, notEnvelopes: 0, checkpoints: 0, rebalances: 0, assigned: 0, lastError: null };
+  readonly stats: KafkaSourceStats = { messages: 0, notEnvelopes: 0, checkpoints: 0, rebalances: 0, leftToNextOwner: 0, assigned: 0, lastError: null };
+  /** Counts revocations: a read started before the last one returns messages nobody commits for us. */
+  private generation = 0;
   private consumer: RdConsumer | null = null;
   private readonly topic: string;
   private readonly group: string;
@@ -126,8 +133,9 @@ export class KafkaSource extends Readable {
     try {
       if (code === -174) { // ERR__REVOKE_PARTITIONS
         // Not waiting for a read in progress: librdkafka may hold it until the partitions are
-        // given up. What it returns after this checkpoint is decoded but not committed by us
-        // (the next owner reads it again: at least once).
+        // given up. What it returns is left out (counted): whoever gets the partitions next reads
+        // it again from the offsets committed here, so nothing is decoded twice or lost.
+        this.generation++;
         await this.checkpoint(false);
         for (const t of assignment) { this.offsets.delete(key(t)); this.eof.delete(key(t)); }
         c.unassign();
@@ -191,9 +199,15 @@ export class KafkaSource extends Readable {
     const c = this.consumer;
     if (c === null || this.paused || this.reading || this.ended || this.destroyed) return;
     this.reading = true;
+    const generation = this.generation;
     c.consume(500, (err, messages) => {
       this.reading = false;
       if (this.ended) return; // stopped meanwhile: these are neither pushed nor committed
+      if (generation !== this.generation && !err) {
+        this.stats.leftToNextOwner += messages.length;
+        if (this.wanted) setImmediate(() => this.pull());
+        return;
+      }
       if (err) {
         this.stats.lastError = err.message;
         setTimeout(() => this.pull(), 100);
