@@ -146,11 +146,17 @@ export class FlowDecoder {
 
   private decodeSflow(datagram: Uint8Array, key: string, now: number, res: DecodeResult): void {
     this.stats.trailingBytes += decodeSflow(datagram, key, now, res, this.sflow);
-    const counts = this.stats.records;
+    // Counted by kind first: no key string per record.
+    let flow = 0, counters = 0, drop = 0;
     for (const r of res.records) {
-      const k = `sflow-v5/${r.kind}`;
-      counts[k] = (counts[k] ?? 0) + 1;
+      if (r.kind === 'flow') flow++;
+      else if (r.kind === 'counters') counters++;
+      else drop++;
     }
+    const counts = this.stats.records;
+    if (flow > 0) counts['sflow-v5/flow'] = (counts['sflow-v5/flow'] ?? 0) + flow;
+    if (counters > 0) counts['sflow-v5/counters'] = (counts['sflow-v5/counters'] ?? 0) + counters;
+    if (drop > 0) counts['sflow-v5/drop'] = (counts['sflow-v5/drop'] ?? 0) + drop;
   }
 
   private sweep(res: DecodeResult, now: number, all: boolean): void {

@@ -211,6 +211,7 @@ const HEADER_WORDS: Record<number, number> = { 1: 7, 2: 2, 3: 10, 4: 3, 5: 7 };
  * only the fields it holds (the caller reports it); nothing past its end is made up.
  */
 function sampleHeader(format: number, r: XdrReader, s: Fields): Fields {
+  if (r.left >= HEADER_WORDS[format]! * 4) return wholeSampleHeader(format, r, s);
   const w: number[] = [];
   for (let i = 0; i < HEADER_WORDS[format]! && r.left >= 4; i++) w.push(r.u32());
   s['sampleType'] = SAMPLE_NAME[format];
@@ -249,6 +250,42 @@ function sampleHeader(format: number, r: XdrReader, s: Fields): Fields {
     set('egressInterface', w[k + 6]);
     if (w[k + 5] !== undefined && w[k + 5] !== 0) s['egressInterfaceFormat'] = w[k + 5];
   }
+  return s;
+}
+
+/** sampleHeader() for a header that is all there (the usual case): read straight into the record. */
+function wholeSampleHeader(format: number, r: XdrReader, s: Fields): Fields {
+  s['sampleType'] = SAMPLE_NAME[format];
+  s['sampleSequence'] = r.u32();
+  if (format === 1 || format === 2) {
+    const source = r.u32();
+    s['sourceIdType'] = source >>> 24;
+    s['sourceIdIndex'] = source & 0xffffff;
+  } else {
+    s['sourceIdType'] = r.u32();
+    s['sourceIdIndex'] = r.u32();
+  }
+  if (format === 2 || format === 4) return s;
+  if (format === 5) {
+    s['drops'] = r.u32();
+    s['ingressInterface'] = r.u32();
+    s['egressInterface'] = r.u32();
+    s['dropReason'] = r.u32();
+    return s;
+  }
+  s['samplingRate'] = r.u32();
+  s['samplePool'] = r.u32();
+  s['drops'] = r.u32();
+  if (format === 1) {
+    interfaceValue(s, 'ingressInterface', r.u32());
+    interfaceValue(s, 'egressInterface', r.u32());
+    return s;
+  }
+  const inFormat = r.u32(), input = r.u32(), outFormat = r.u32(), output = r.u32();
+  s['ingressInterface'] = input;
+  if (inFormat !== 0) s['ingressInterfaceFormat'] = inFormat;
+  s['egressInterface'] = output;
+  if (outFormat !== 0) s['egressInterfaceFormat'] = outFormat;
   return s;
 }
 

@@ -7,7 +7,36 @@ export type Layout = readonly (readonly [name: string, kind: FieldKind])[];
 
 const u32s = (...names: string[]): Layout => names.map((n) => [n, 'u32'] as const);
 
+/** Bytes of each fixed-size kind; `str` and `addr` vary. */
+const SIZE: Partial<Record<FieldKind, number>> = { u32: 4, i32: 4, u64: 8, f32: 4, mac: 8, ip4: 4, ip6: 16, hex16: 16 };
+const READ: Record<FieldKind, string> = { u32: 'u32', i32: 'i32', u64: 'u64', f32: 'float', str: 'string', mac: 'macPadded', addr: 'address', ip4: 'ipv4', ip6: 'ipv6', hex16: 'hex' };
+
+type CompiledLayout = (r: XdrReader) => Record<string, unknown> | null;
+const compiledLayouts = new WeakMap<Layout, CompiledLayout | false>();
+
+/**
+ * A layout of fixed-size fields as one function building the record as an object literal (one
+ * shape, no per-field switch), as NetFlow templates are compiled; null when the record is shorter
+ * than the layout (the interpreter then keeps the fields it holds). False for variable layouts.
+ */
+function compiledLayout(layout: Layout): CompiledLayout | false {
+  let f = compiledLayouts.get(layout);
+  if (f === undefined) {
+    const size = layout.reduce((n, [, kind]) => n + (SIZE[kind] ?? NaN), 0);
+    f = Number.isNaN(size) || layout.length === 0 ? false
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval -- per-layout code generation is the design
+      : new Function('r', `'use strict'; if (r.end - r.p < ${size}) return null; return { ${layout.map(([name, kind]) => `${JSON.stringify(name)}: r.${READ[kind]}(${kind === 'hex16' ? '16' : ''})`).join(', ')} };`) as CompiledLayout;
+    compiledLayouts.set(layout, f);
+  }
+  return f;
+}
+
 export function readLayout(r: XdrReader, layout: Layout): Record<string, unknown> {
+  const compiled = compiledLayout(layout);
+  if (compiled !== false) {
+    const whole = compiled(r);
+    if (whole !== null) return whole;
+  }
   const o: Record<string, unknown> = {};
   for (const [name, kind] of layout) {
     const v = readField(r, kind);
