@@ -11,6 +11,7 @@ import { decodeNdjson, decodeOnly, netflowv9, wholeProcess } from './decode.js';
 import { LOADS, soak, udpLoad } from './collect.js';
 import { briefPackages } from './packages.js';
 import { abDecode } from './ab.js';
+import { nodeSflow } from './sflow-peer.js';
 import { enrichBench } from './enrich.js';
 import { sinkBench } from './sinks.js';
 import { analysisBench } from './analysis.js';
@@ -24,7 +25,7 @@ import { encodeBench, relayBench } from './encode.js';
  */
 const DEFAULT = 'decode,enrich,analysis,ndjson,packages,process,sinks,udp,flood,encode,relay';
 const ONLY = new Set((process.env['BENCH_ONLY'] ?? DEFAULT).split(','));
-const PEERS = ['node-netflowv9', 'ndjson', 'pump'];
+const PEERS = ['node-netflowv9', 'node-sflow', 'ndjson', 'pump'];
 const rows: Row[] = [];
 
 async function main(): Promise<void> {
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
       const p = netflowv9(w);
       if (p) rows.push(p);
     }
+    if (w.name === 'sflow') rows.push(await nodeSflow(w));
   }
   if (ONLY.has('enrich')) rows.push(...await enrichBench(ws));
   if (ONLY.has('analysis')) rows.push(...analysisBench());

@@ -132,7 +132,9 @@ async function onWorkers(p: Parsed, workers: number, saved: SavedTemplate[], fil
       };
     },
     templates: () => par.exportTemplates(),
-    warm: () => Promise.resolve(), // the workers warm their own decoders
+    // Each worker warms its decoder up and loads its data files before it takes messages; a
+    // report answered by every worker means all are ready, so the socket binds only then.
+    warm: async () => { await par.report(); },
     reload: () => par.reload(),
   };
 }
