@@ -81,7 +81,7 @@ test('collect --to kafka://…?format=raw forwards datagrams; decode --from give
   assert.deepEqual(viaKafka, direct, 'the same records in the same order (one exporter: the replay socket)');
 });
 
-test('two consumers in one group decode every record exactly once between them', { skip }, async () => {
+test('two consumers in one group decode every record between them, twice only what a refused commit left uncommitted', { skip }, async () => {
   const { pcap } = corpusCapture();
   await produceRaw('corpus', readCapture(readFileSync(pcap)).map((d) => ({ data: d.payload, exporter: d.src, receivedAt: d.time })));
   const want = lines(run(['decode', pcap]).stdout as Buffer).map((x) => JSON.stringify(x)).sort();
@@ -92,7 +92,12 @@ test('two consumers in one group decode every record exactly once between them',
   assert.equal(ra.code, 0);
   assert.equal(rb.code, 0);
   const got = [...lines(ra.out), ...lines(rb.out)].map((x) => JSON.stringify(x)).sort();
-  assert.deepEqual(got, want, 'the union is the records of the capture, none twice');
+  assert.deepEqual([...new Set(got)], [...new Set(want)], 'the union is the records of the capture');
+  // A commit the coordinator refuses during a rebalance (librdkafka's mock cluster does so under
+  // load) leaves what was read since for the next owner: at least once. Otherwise exactly once.
+  const failures = (s: Record<string, unknown> | null): number => (s?.['kafka'] as { commitFailures: number } | undefined)?.commitFailures ?? -1;
+  if (failures(ra.stats) + failures(rb.stats) === 0) assert.deepEqual(got, want, 'every commit went through: none twice');
+  else assert.ok(got.length >= want.length);
   assert.ok(lines(ra.out).length > 0 && lines(rb.out).length > 0, 'both consumers had partitions');
 });
 

@@ -52,6 +52,11 @@ export interface KafkaSourceStats {
    * next owner (maybe this consumer again) reads them from the committed offset.
    */
   leftToNextOwner: number;
+  /**
+   * Commits the group coordinator refused (e.g. "rebalance in progress"): what was read since
+   * the last commit that went through is read again by the partitions' next owner.
+   */
+  commitFailures: number;
   assigned: number;
   lastError: string | null;
 }
@@ -59,7 +64,7 @@ export interface KafkaSourceStats {
 const key = (t: TopicPartition): string => `${t.topic}|${t.partition}`;
 
 export class KafkaSource extends Readable {
-  readonly stats: KafkaSourceStats = { messages: 0, notEnvelopes: 0, checkpoints: 0, rebalances: 0, leftToNextOwner: 0, assigned: 0, lastError: null };
+  readonly stats: KafkaSourceStats = { messages: 0, notEnvelopes: 0, checkpoints: 0, rebalances: 0, leftToNextOwner: 0, commitFailures: 0, assigned: 0, lastError: null };
   /** Counts revocations: a read started before the last one returns messages nobody commits for us. */
   private generation = 0;
   private consumer: RdConsumer | null = null;
@@ -107,7 +112,10 @@ export class KafkaSource extends Readable {
     c.on('offset.commit', (err) => {
       const done = this.committed;
       this.committed = null;
-      if (err) this.stats.lastError = err.message;
+      if (err) {
+        this.stats.lastError = err.message;
+        this.stats.commitFailures++;
+      }
       done?.();
     });
     await new Promise<void>((resolve, reject) => c.connect({ timeout: 5000 }, (err) => (err ? reject(err) : resolve())));
@@ -136,7 +144,7 @@ export class KafkaSource extends Readable {
         // given up. What it returns is left out (counted): whoever gets the partitions next reads
         // it again from the offsets committed here, so nothing is decoded twice or lost.
         this.generation++;
-        await this.checkpoint(false);
+        await this.freshCheckpoint();
         for (const t of assignment) { this.offsets.delete(key(t)); this.eof.delete(key(t)); }
         c.unassign();
         this.stats.assigned = 0;
@@ -188,6 +196,16 @@ export class KafkaSource extends Readable {
       }
     })().finally(() => { this.checkpointing = null; });
     return this.checkpointing;
+  }
+
+  /**
+   * A checkpoint of everything read until now. One already running took its offsets before its
+   * wait for a read in progress could end: what that read delivered since would not be committed
+   * (the next owner would decode it again), so it is waited for and a new one runs after it.
+   */
+  private async freshCheckpoint(): Promise<void> {
+    while (this.checkpointing !== null) await this.checkpointing.catch(() => undefined);
+    await this.checkpoint(false);
   }
 
   override _read(): void {
@@ -250,7 +268,7 @@ export class KafkaSource extends Readable {
     const c = this.consumer;
     if (c === null) return;
     try {
-      await this.checkpoint(false); // a read in progress may be held by a rebalance: not waited for
+      await this.freshCheckpoint(); // a read in progress may be held by a rebalance: not waited for
     } finally {
       this.consumer = null;
       this.leaving = c;
