@@ -22,8 +22,8 @@ export const ENRICH_HELP = `  --normalize         one flat flow shape for every 
   --service-names     protoName, srcService, dstService
                       (every enricher implies --normalize; data files reload on SIGHUP and when changed)`;
 
-/** `CIDR=RATE` pairs of a repeatable option (each value may hold several, comma-separated). */
-function rates(p: Parsed, name: string): Record<string, number> | undefined {
+/** `CIDR=RATE` pairs of a repeatable option (each value may hold several, comma-separated), checked. */
+export function rates(p: Parsed, name: string): Record<string, number> | undefined {
   const values = (p.lists.get(name) ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
   if (values.length === 0) return undefined;
   const out: Record<string, number> = {};

@@ -7,6 +7,7 @@ import { stageName, sourceKind, type BranchSpec, type PipelineConfig, type Stage
 import { ENRICHER_STAGES } from '../../lib/pipeline/schema.js';
 import { parseSinkUrl } from '../../lib/sinks/url.js';
 import type { Parsed } from './args.js';
+import { rates } from './enrich-options.js';
 
 /** What flags cannot say: stages between decoding and the output, and branches. */
 export interface PipelineExtras {
@@ -35,12 +36,6 @@ const text = (p: Parsed, name: string): string | undefined => {
   return typeof v === 'string' ? v : undefined;
 };
 const number = (p: Parsed, name: string): number | undefined => (text(p, name) === undefined ? undefined : Number(text(p, name)));
-/** `CIDR=N` pairs of a repeatable option as a table. */
-function rateTable(p: Parsed, name: string): Record<string, number> | undefined {
-  const pairs = (p.lists.get(name) ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
-  if (pairs.length === 0) return undefined;
-  return Object.fromEntries(pairs.map((v) => { const i = v.lastIndexOf('='); return [v.slice(0, i), Number(v.slice(i + 1))]; }));
-}
 /** Drops undefined values and empty objects, so printed files hold only what was asked. */
 function compact<T extends object>(o: T): T | undefined {
   const out = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== false));
@@ -60,7 +55,7 @@ export function configFromArgs(command: 'decode' | 'collect', p: Parsed, cwd = p
   const templates = text(p, 'templates');
   const stages: StageSpec[] = [];
   if (p.opts.has('normalize')) stages.push({ normalize: {} });
-  const defaults = rateTable(p, 'sampling'), overrides = rateTable(p, 'sampling-override');
+  const defaults = rates(p, 'sampling'), overrides = rates(p, 'sampling-override');
   if (defaults !== undefined || overrides !== undefined) stages.push({ sampling: compact({ defaults, overrides })! });
   for (const [flag, name] of [['interfaces', 'interfaces'], ['networks', 'networks'], ['exporter-info', 'exporters']] as const) {
     const f = text(p, flag);

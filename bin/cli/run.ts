@@ -47,7 +47,7 @@ function describeStage(s: StageSpec): string {
 
 /** The resolved pipeline, one line per part, for --check. */
 export function describe(c: PipelineConfig, file: string): string {
-  const { command, argv } = argsFromConfig(c, dirname(resolve(file)));
+  const { command, argv, extras } = argsFromConfig(c, dirname(resolve(file)));
   const lines = [`pipeline ${file}: ${sourceKind(c)} source (runs as flowpipe ${command})`];
   for (const s of c.sources) lines.push(`  source  ${describeStage(s as unknown as StageSpec)}`);
   if (c.decode !== undefined) lines.push(`  decode  ${describeStage({ decode: c.decode } as unknown as StageSpec).slice('decode '.length)}`);
@@ -58,7 +58,7 @@ export function describe(c: PipelineConfig, file: string): string {
     (b.stages ?? []).forEach((s, i) => lines.push(`    stage ${i + 1} ${describeStage(s)}`));
     for (const s of b.sinks) lines.push(`    sink  ${s.to}`);
   }
-  lines.push(`  same as: flowpipe ${command} ${argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(' ')}${(c.branches ?? []).length > 0 || argsFromConfig(c, '.').extras.stages.length > 0 ? ' (plus the stages and branches above)' : ''}`);
+  lines.push(`  same as: flowpipe ${command} ${argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(' ')}${extras.branches.length > 0 || extras.stages.length > 0 ? ' (plus the stages and branches above)' : ''}`);
   return lines.join('\n') + '\n';
 }
 

@@ -64,7 +64,8 @@ export class SflowSequences {
     let t = m.get(k);
     if (t === undefined) {
       t = this.tracker(this.sources, `${streamKey}|${counters ? 'c' : 'f'}|${type}:${index}`);
-      (this.bySource.get(streamKey) ?? this.bySource.set(streamKey, m).get(streamKey)!).set(k, t);
+      this.bySource.set(streamKey, m); // again: an eviction in tracker() may have cleared the cache
+      m.set(k, t);
     }
     return t;
   }

@@ -17,11 +17,10 @@ const tmp = mkdtempSync(join(tmpdir(), 'flowpipe-pipeline-check-'));
 const SAMPLE = join(ROOT, 'examples/samples/softflowd-ipfix.bin');
 
 /** `flowpipe run --check` on `text`: exit status and stderr lines. */
-function checkCli(text: string, env: Record<string, string> = {}): { status: number | null; errors: string[]; out: string } {
+function checkCli(text: string): { status: number | null; errors: string[]; out: string } {
   const file = join(tmp, `p${Math.random().toString(36).slice(2)}.yaml`);
   writeFileSync(file, text);
-  const r = run(['run', '--check', file], undefined);
-  void env;
+  const r = run(['run', '--check', file]);
   return { status: r.status, errors: r.stderr.toString().trim().split('\n').filter(Boolean).map((l) => l.slice(file.length)), out: r.stdout.toString() };
 }
 
