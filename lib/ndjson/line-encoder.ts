@@ -125,7 +125,45 @@ function writeOther(b: Buffer, p: number, v: unknown): number {
   return p + b.write(text, p);
 }
 
-const writers = { writeNumber, writeString, writeOther };
+/** The nested writer a key site used last (extended records keep one shape per key). */
+interface Slot {
+  w: LineWriter | null;
+}
+
+/** Nested plain objects deeper than this go through JSON.stringify (its cycle check included). */
+const MAX_DEPTH = 16;
+let depth = 0;
+
+/**
+ * A nested value that is an object: plain objects (sFlow's extended records and counter blocks)
+ * through a writer compiled for their keys, remembered per key site; arrays, class instances
+ * (toJSON) and deep nesting through writeOther. Snake-case output writes only plain objects here.
+ */
+function writeObject(b: Buffer, dv: DataView, p: number, v: object, slot: Slot, keyCase: KeyCase): number {
+  if (Object.getPrototypeOf(v) !== Object.prototype || depth >= MAX_DEPTH) return keyCase === 'snake' ? NOT_MINE : writeOther(b, p, v);
+  depth++;
+  try {
+    const last = slot.w;
+    if (last !== null) {
+      const e = last(v, b, dv, p);
+      if (e !== NOT_MINE) return e;
+    }
+    const keys = Object.keys(v);
+    if (keys.length === 0) {
+      if (p + 2 > b.length) return NO_ROOM;
+      b[p] = 123;
+      b[p + 1] = 125;
+      return p + 2;
+    }
+    const w = sharedWriter(keys.join('\u0000'), keys, keyCase, true);
+    slot.w = w;
+    return w(v, b, dv, p);
+  } finally {
+    depth--;
+  }
+}
+
+const writers = { writeNumber, writeString, writeOther, writeObject };
 type Writers = typeof writers;
 
 /** Room every compiled writer asks for before it starts: key bytes plus 24 per value. */
@@ -149,8 +187,9 @@ function constantBytes(text: Buffer): string {
  * Compiles a writer for records whose own enumerable keys are exactly `keys`, in that order.
  * `checked` (default) makes it verify that; an unchecked writer is for records whose keys the
  * caller knows (straight from a compiled template), and still returns NOT_MINE for a missing key.
+ * `nested`: the value inside a record (no newline after the closing brace).
  */
-export function compileLineWriter(keys: readonly string[], checked = true, keyCase: KeyCase = 'as-is'): LineWriter {
+export function compileLineWriter(keys: readonly string[], checked = true, keyCase: KeyCase = 'as-is', nested = false): LineWriter {
   const body: string[] = checked
     ? [
         // The shape check: for-in over a fast object walks its enum cache; keys are interned
@@ -167,16 +206,19 @@ export function compileLineWriter(keys: readonly string[], checked = true, keyCa
       `v = r[${JSON.stringify(k)}];`,
       "if (typeof v === 'number') p = w.writeNumber(b, dv, p, v);",
       "else if (typeof v === 'string') { p = w.writeString(b, p, v); if (p < 0) return p; }",
-      // Nested values keep their own keys' case only in as-is output; snake output sends them to the generic path.
-      keyCase === 'snake' ? "else if (v === null || typeof v === 'boolean' || typeof v === 'bigint') { p = w.writeOther(b, p, v); if (p < 0) return p; } else return -2;" : 'else { p = w.writeOther(b, p, v); if (p < 0) return p; }',
+      `else if (typeof v === 'object' && v !== null) { p = w.writeObject(b, dv, p, v, S[${i}], C); if (p < 0) return p; }`,
+      'else { p = w.writeOther(b, p, v); if (p < 0) return p; }',
     );
   });
   if (keys.length === 0) body.push('b[p++] = 123;');
-  body.push('b[p++] = 125; b[p++] = 10;', 'return p;');
+  body.push(nested ? 'b[p++] = 125;' : 'b[p++] = 125; b[p++] = 10;', 'return p;');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- per-shape code generation is the design
-  const factory = new Function('K', 'w', `'use strict'; return function writeLine(r, b, dv, p) {\n${body.join('\n')}\n};`) as (K: readonly string[], w: Writers) => LineWriter;
-  return factory(Object.freeze([...keys]), writers);
+  const factory = new Function('K', 'w', 'S', 'C', `'use strict'; return function writeLine(r, b, dv, p) {\n${body.join('\n')}\n};`) as (K: readonly string[], w: Writers, S: Slot[], C: KeyCase) => LineWriter;
+  return factory(Object.freeze([...keys]), writers, keys.map(() => ({ w: null })), keyCase);
 }
+
+/** Writers tried after the last one and the template's, before the key list is built. */
+const RECENT = 4;
 
 /** Most shapes a LineEncoder compiles; records of further shapes take the generic path. */
 const MAX_SHAPES = 1024;
@@ -193,11 +235,11 @@ const byRunKeys = new WeakMap<readonly string[], LineWriter>();
 
 const snakeRunKeys = new WeakMap<readonly string[], LineWriter>();
 
-function sharedWriter(sig: string, keys: readonly string[], keyCase: KeyCase): LineWriter {
-  const key = keyCase === 'snake' ? 's' + sig : sig;
+function sharedWriter(sig: string, keys: readonly string[], keyCase: KeyCase, nested = false): LineWriter {
+  const key = (keyCase === 'snake' ? 's' : 'a') + (nested ? 'n' : 'l') + sig;
   let w = shared.get(key);
   if (w === undefined) {
-    w = compileLineWriter(keys, true, keyCase);
+    w = compileLineWriter(keys, true, keyCase, nested);
     if (shared.size < MAX_SHARED) shared.set(key, w);
   }
   return w;
@@ -224,6 +266,7 @@ export class LineEncoder {
   private readonly byKeys = new Map<string, LineWriter>();
   private readonly byTemplate = new Map<unknown, LineWriter>();
   private last: LineWriter | null = null;
+  private readonly recent: LineWriter[] = [];
   private buf: Buffer | null = null;
   private dv: DataView = new DataView(new ArrayBuffer(0));
   /** The run writer last used, and its keys. */
@@ -249,12 +292,32 @@ export class LineEncoder {
         return e;
       }
     }
+    // Alternating shapes under one id (sFlow's flow and counter samples): the writers used last.
+    const recent = this.recent;
+    for (let i = 0; i < recent.length; i++) {
+      const r2 = recent[i]!;
+      if (r2 === last || r2 === known) continue;
+      const e = r2(r, b, dv, p);
+      if (e !== NOT_MINE) {
+        this.last = r2;
+        return e;
+      }
+    }
     const w = this.writerFor(r);
     if (w === undefined) return this.generic(r, b, p);
     if (this.byTemplate.size < MAX_SHAPES || this.byTemplate.has(id)) this.byTemplate.set(id, w);
+    this.remember(w);
     this.last = w;
     const e = w(r, b, dv, p);
     return e === NOT_MINE ? this.generic(r, b, p) : e;
+  }
+
+  /** Keeps `w` among the RECENT writers last compiled or looked up (oldest out). */
+  private remember(w: LineWriter): void {
+    const recent = this.recent;
+    if (recent.includes(w)) return;
+    if (recent.length === RECENT) recent.shift();
+    recent.push(w);
   }
 
   private generic(r: unknown, b: Buffer, p: number): number {

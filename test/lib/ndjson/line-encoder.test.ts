@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LineEncoder, NO_ROOM, compileLineWriter } from '../../../lib/ndjson/line-encoder.js';
 import { toJson } from '../../../lib/ndjson/json.js';
+import { snakeLine } from '../../../lib/sinks/lines.js';
 import { CORPUS_EXPORTER, loadManifest, readCorpus, runSequence } from '../../helpers/corpus.js';
 import { FlowDecoder } from '../../../lib/decoder.js';
 
@@ -80,6 +81,50 @@ test('shape changes by user stages fall back or recompile, never mis-key', () =>
   const deleted: Record<string, unknown> = { ...base };
   delete deleted['a'];
   assert.equal(encode(enc, deleted), expectedLine(deleted));
+});
+
+test('nested objects: compiled per shape at each key, shapes changing under one key, deep and odd values', () => {
+  const enc = new LineEncoder();
+  const snake = new LineEncoder('snake');
+  let deep: Record<string, unknown> = { leaf: 1 };
+  for (let i = 0; i < 40; i++) deep = { level: i, inner: deep };
+  const nested: object[] = [
+    { kind: 'flow', extendedSwitch: { sourceVlan: 514, sourcePriority: 0 } },
+    { kind: 'flow', extendedSwitch: { sourceVlan: 7, sourcePriority: 1 } },
+    { kind: 'flow', extendedSwitch: { sourcePriority: 1, sourceVlan: 7 } },
+    { kind: 'flow', extendedSwitch: { sourceVlan: 7 } },
+    { kind: 'flow', extendedSwitch: {} },
+    { kind: 'flow', extendedSwitch: { sourceVlan: 'a"b', big: 2n ** 70n, none: null, on: true } },
+    { kind: 'flow', extendedSwitch: { sourceVlan: undefined, sourcePriority: 1 } },
+    { kind: 'flow', extendedSwitch: { fn: () => 1, sourcePriority: 1 } },
+    { kind: 'flow', extendedSwitch: { toJSON: () => 'replaced' } },
+    { kind: 'flow', extendedSwitch: { inner: { deeper: { x: [1, { y: 2 }] } } } },
+    { kind: 'flow', extendedSwitch: new Date(0) },
+    { kind: 'flow', extendedSwitch: Object.assign(Object.create({ inherited: 1 }) as object, { own: 1 }) },
+    { kind: 'flow', deep },
+  ];
+  for (let round = 0; round < 3; round++) {
+    for (const r of nested) {
+      assert.equal(encode(enc, r), expectedLine(r), JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)));
+      assert.equal(encode(snake, r), snakeLine(toJson(r)) + '\n');
+    }
+  }
+});
+
+test('alternating shapes under one template id (flow and counter samples) stay exact', () => {
+  const enc = new LineEncoder();
+  const shapes = [
+    (i: number) => ({ kind: 'flow', templateId: 0, a: i, s: { v: i } }),
+    (i: number) => ({ kind: 'counters', templateId: 0, ifIndex: i, genericInterface: { ifInOctets: i * 1e6 } }),
+    (i: number) => ({ kind: 'flow', templateId: 0, a: i, s: { v: i }, extra: 'x' }),
+    (i: number) => ({ kind: 'flow', templateId: 0, b: i }),
+    (i: number) => ({ kind: 'flow', templateId: 0, c: i }),
+    (i: number) => ({ kind: 'flow', templateId: 0, d: i }),
+  ];
+  for (let i = 0; i < 600; i++) {
+    const r = shapes[(i * 7) % shapes.length]!(i);
+    assert.equal(encode(enc, r), expectedLine(r));
+  }
 });
 
 test('NO_ROOM when the line does not fit; nothing past the buffer is touched', () => {
