@@ -3,19 +3,9 @@
 const HEX: string[] = [];
 for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
 
-// Dotted-quad halves, filled on first use: "a.b." and "c.d" for every 16-bit value, so an
-// address is one concatenation of two cached strings instead of seven (about 4 MB when full).
-const IPV4_HEAD: (string | undefined)[] = new Array<string | undefined>(65536);
-const IPV4_TAIL: (string | undefined)[] = new Array<string | undefined>(65536);
+import { ipv4 } from './address-text.js';
 
-/** Dotted-quad IPv4 address. */
-export function ipv4(b: Uint8Array, o: number): string {
-  const hi = (b[o]! << 8) | b[o + 1]!;
-  const lo = (b[o + 2]! << 8) | b[o + 3]!;
-  const head = IPV4_HEAD[hi] ?? (IPV4_HEAD[hi] = `${hi >> 8}.${hi & 255}.`);
-  const tail = IPV4_TAIL[lo] ?? (IPV4_TAIL[lo] = `${lo >> 8}.${lo & 255}`);
-  return head + tail;
-}
+export { ipv4, mac } from './address-text.js';
 
 // Lower-case hex of every 16-bit group value, filled on first use.
 const HEX16: (string | undefined)[] = new Array<string | undefined>(65536);
@@ -49,11 +39,6 @@ export function ipv6(b: Uint8Array, o: number): string {
   s += '::';
   for (let i = bestStart + bestLen; i < 8; i++) s += (i === bestStart + bestLen ? '' : ':') + hex16(g[i]!);
   return s;
-}
-
-/** MAC address as aa:bb:cc:dd:ee:ff. */
-export function mac(b: Uint8Array, o: number): string {
-  return HEX[b[o]!] + ':' + HEX[b[o + 1]!] + ':' + HEX[b[o + 2]!] + ':' + HEX[b[o + 3]!] + ':' + HEX[b[o + 4]!] + ':' + HEX[b[o + 5]!];
 }
 
 /** Lower-case hex of len bytes. */

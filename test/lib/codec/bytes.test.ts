@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ipv4, ipv6 } from '../../../lib/codec/bytes.js';
+import { ipv4, ipv6, mac } from '../../../lib/codec/bytes.js';
 
 test('IPv6 text is RFC 5952 canonical: the WHATWG URL serializer agrees on 20,000 addresses full of zero runs', () => {
   let seed = 12345;
@@ -27,5 +27,24 @@ test('IPv4 text from the cached halves matches plain formatting for every octet 
       b[(pos + 1) % 4] = 255 - v;
       assert.equal(ipv4(b, 0), [...b].join('.'));
     }
+  }
+});
+
+test('IPv4 and MAC text stay right through the address caches: 200,000 random addresses, each read twice', () => {
+  let seed = 99;
+  const rand = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const b = Buffer.alloc(6);
+  const seen: Buffer[] = [];
+  for (let n = 0; n < 200_000; n++) {
+    // Mostly random, some from a small pool so the cache hits and evicts.
+    const bytes = rand() < 0.3 && seen.length > 0 ? seen[Math.floor(rand() * seen.length)]! : Buffer.from(Array.from({ length: 6 }, () => Math.floor(rand() * 256)));
+    if (seen.length < 64) seen.push(bytes);
+    bytes.copy(b);
+    const macText = [...b].map((x) => x.toString(16).padStart(2, '0')).join(':');
+    const v4 = [...b.subarray(0, 4)].join('.');
+    assert.equal(mac(b, 0), macText);
+    assert.equal(ipv4(b, 0), v4);
+    assert.equal(mac(b, 0), macText);
+    assert.equal(ipv4(b, 0), v4);
   }
 });
