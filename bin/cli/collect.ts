@@ -5,11 +5,11 @@ import { Readable, Writable, type Transform } from 'node:stream';
 import { FlowDecoder, type SavedTemplate } from '../../lib/decoder.js';
 import { toJson } from '../../lib/ndjson/json.js';
 import type { DecodeError } from '../../lib/types.js';
-import { parallelDecode } from '../../transforms/core/parallel-decode.js';
+import { workersOption, workerStage, workerStats } from './workers-option.js';
 import { int, num, parse, UsageError, type Parsed } from './args.js';
 import { udpSourceFrom } from './listen-options.js';
 import { ErrorLines } from './error-lines.js';
-import { checkedFilter, decodeChain, fusedOutput, OUTPUT_HELP, OUTPUT_OPTIONS, outputChoices } from './output.js';
+import { decodeChain, fusedOutput, OUTPUT_HELP, OUTPUT_OPTIONS } from './output.js';
 import { readTemplateFile, saveTemplates } from './templates-file.js';
 import { isOutputClosed } from './stdout.js';
 import { warmUpExports } from '../../lib/runtime/warm-up.js';
@@ -110,27 +110,12 @@ function shapeStats(enrich: Enrichment | null, flowsOnlyDropped: number): Record
 }
 
 async function onWorkers(p: Parsed, workers: number, saved: SavedTemplate[], file: string | undefined, config: EnrichConfig | undefined, keyCase: KeyCase): Promise<Engine> {
-  const { format, filter, fields } = outputChoices(p);
-  if (format !== 'ndjson' && format !== 'count') throw new UsageError(`--workers writes ndjson or count, not '${format}'`);
-  if (filter !== undefined) checkedFilter(filter);
-  // Checked here first, so a bad data file is one clear line before any worker starts.
-  (await loadEnrichment(config, false))?.unwatch();
+  const par = await workerStage(p, workers, saved, config, keyCase, p.opts.has('metrics'));
   if (saved.length > 0) process.stderr.write(`flowpipe: loaded ${saved.length} templates from ${file} into ${workers} workers\n`);
-  const par = parallelDecode({
-    workers, output: format, filter, fields, keyCase, templates: saved, decoder: { templateScope: config?.templateScope }, metrics: p.opts.has('metrics'),
-    ...(config !== undefined ? { enrich: config } : {}), flowsOnly: p.opts.has('flows-only'),
-  });
   par.on('flowpipe-error', templateMissLine);
   return {
     stages: [par],
-    report: async () => {
-      const r = await par.report();
-      return {
-        workers: r.workers, written: r.written, workerHeapUsed: r.workerHeapUsed, workerHeapTotal: r.workerHeapTotal, decoder: r.stats, state: r.state, sequence: r.sequence,
-        ...(r.normalize !== undefined ? { normalize: r.normalize } : r.flowsOnlyDropped > 0 ? { flowsOnlyDropped: r.flowsOnlyDropped } : {}),
-        ...(r.counters !== undefined ? { counters: r.counters } : {}),
-      };
-    },
+    report: async () => workerStats(await par.report()),
     templates: () => par.exportTemplates(),
     // Each worker warms its decoder up and loads its data files before it takes messages; a
     // report answered by every worker means all are ready, so the socket binds only then.
@@ -157,9 +142,6 @@ function hostPortOf(v: string): [string, number] {
   return [m[1]!, Number(m[2])];
 }
 
-/** More decode threads than this is a typo, not a machine (each one holds its own state). */
-const MAX_WORKERS = 64;
-
 /** collect's options (flowpipe run parses a pipeline file's arguments with them too). */
 export const COLLECT_OPTIONS = {
   ...OUTPUT_OPTIONS, ...ENRICH_OPTIONS, ...DESTINATION_OPTIONS, alert: 'value', metrics: 'value', listen: 'value', 'rotate-bytes': 'value', 'rotate-seconds': 'value', allow: 'value',
@@ -184,7 +166,7 @@ export async function collectCommand(argv: string[], extras: PipelineExtras = NO
   const listen = p.opts.get('listen');
   if (typeof listen !== 'string') throw new UsageError('collect needs --listen PORT');
   const templates = p.opts.get('templates') as string | undefined;
-  const workers = int(p.opts.get('workers'), '--workers', 0, MAX_WORKERS) ?? 0;
+  const workers = workersOption(p);
   const source = udpSourceFrom(p); // every socket option checked here, before anything starts
   const statsInterval = int(p.opts.get('stats-interval'), '--stats-interval', 0, 86_400);
   const metricsAt = p.opts.get('metrics');

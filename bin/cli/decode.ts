@@ -1,17 +1,18 @@
 // flowpipe decode [FILE...]: captures and raw exports to records, one template state across files.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { FlowDecoder } from '../../lib/decoder.js';
 import { toJson } from '../../lib/ndjson/json.js';
 import type { DecodeError } from '../../lib/types.js';
 import { captureSource, type CaptureSummary } from '../../transforms/sources/capture-source.js';
 import type { Datagram } from '../../transforms/core/datagram.js';
 import { hostPort, parse, UsageError } from './args.js';
-import { decodeChain, fusedOutput, OUTPUT_HELP, OUTPUT_OPTIONS } from './output.js';
+import { fusedOutput, OUTPUT_HELP, OUTPUT_OPTIONS } from './output.js';
 import { ENRICH_HELP, ENRICH_OPTIONS, enrichConfig, loadEnrichment } from './enrich-options.js';
 import { checkSinks, DESTINATION_HELP, DESTINATION_OPTIONS, openDestinations, undeliveredLines } from './destinations.js';
 import { KAFKA_INPUT_HELP, KAFKA_INPUT_OPTIONS, kafkaInput, type KafkaInput } from './kafka-input.js';
-import { loadTemplates, saveTemplates } from './templates-file.js';
+import { saveTemplates } from './templates-file.js';
+import { inThreadEngine, workersEngine } from './decode-engine.js';
+import { workersOption } from './workers-option.js';
 import { isOutputClosed } from './stdout.js';
 import { ErrorLines } from './error-lines.js';
 import { configFromArgs, NO_EXTRAS, type PipelineExtras } from './pipeline-args.js';
@@ -32,6 +33,9 @@ ${OUTPUT_HELP}
 ${DESTINATION_HELP}
 ${ENRICH_HELP}
   --templates FILE    load template state from FILE first, save it there at the end
+  --workers N         decode on N (1..64) worker threads, each exporter always on the same one, so
+                      its records stay in order (ndjson; for captures of several exporters); the
+                      main thread reads the files and writes
   --strict            exit 1 if any decode error occurred
   --stats             summary on stderr: datagrams, records, errors by kind, template misses, sequence loss
   --print-config      print this command line as a pipeline file (YAML, for flowpipe run) and exit
@@ -40,7 +44,7 @@ exit status: 0 input read (decode errors are reported on stderr and counted), 1 
 input, a sink that cannot be used or records it did not take, or --strict with errors, 2 usage error`;
 
 /** decode's options (flowpipe run parses a pipeline file's arguments with them too). */
-export const DECODE_OPTIONS = { ...OUTPUT_OPTIONS, ...ENRICH_OPTIONS, ...DESTINATION_OPTIONS, ...KAFKA_INPUT_OPTIONS, exporter: 'value', templates: 'value', strict: 'flag', stats: 'flag', help: 'flag', 'print-config': 'flag' } as const;
+export const DECODE_OPTIONS = { ...OUTPUT_OPTIONS, ...ENRICH_OPTIONS, ...DESTINATION_OPTIONS, ...KAFKA_INPUT_OPTIONS, exporter: 'value', templates: 'value', workers: 'value', strict: 'flag', stats: 'flag', help: 'flag', 'print-config': 'flag' } as const;
 
 /** `extras`: what a pipeline file adds beyond flags (flowpipe run). */
 export async function decodeCommand(argv: string[], extras: PipelineExtras = NO_EXTRAS): Promise<number> {
@@ -63,16 +67,17 @@ export async function decodeCommand(argv: string[], extras: PipelineExtras = NO_
   const branches = await openBranches(p, extras, 'block', false);
   const asked = enrichConfig(p);
   const config = dest.wantsNormalize || branches.wantsNormalize ? { ...asked, normalize: true } : asked;
-  const enrich = await loadEnrichment(config, false);
+  const workers = workersOption(p);
+  if (workers > 0 && (between.length > 0 || extras.branches.length > 0)) throw new UsageError('--workers runs decode, enrichers, --filter and --fields: not other stages or branches');
+  const enrich = workers > 0 ? null : await loadEnrichment(config, false);
   await checkSinks(dest); // a server that is not there: one line, exit 1, before reading anything
   for (const d of branches.dests) await checkSinks(d);
   const sinks = [...dest.sinks, ...branches.dests.flatMap((d) => d.sinks)];
-  const decoder = new FlowDecoder({ templateScope: config?.templateScope });
-  loadTemplates(decoder, templates);
   const files = p.positional.length > 0 ? p.positional : ['-'];
   let current = files[0]!;
   let unreadable = false;
   let errors = 0;
+  let read = 0;
   const capture = { files: 0, packets: 0, notUdp: 0, truncatedPackets: 0, truncatedFiles: 0 };
   const onCaptureEnd = (s: CaptureSummary): void => {
     capture.files++;
@@ -101,6 +106,7 @@ export async function decodeCommand(argv: string[], extras: PipelineExtras = NO_
             break;
           }
           if (next.done === true) break;
+          read++;
           yield next.value;
         }
       } finally {
@@ -108,20 +114,21 @@ export async function decodeCommand(argv: string[], extras: PipelineExtras = NO_
       }
     }
   }
-  const { dec, stages, output } = decodeChain(p, decoder, enrich, dest.snake ? 'snake' : 'as-is', between, undefined, branches.writables);
-  const out = output(dest.writable);
+  const keyCase = dest.snake ? 'snake' : 'as-is';
+  const engine = workers > 0 ? await workersEngine(p, workers, config, templates, keyCase, () => read) : inThreadEngine(p, config, enrich, templates, keyCase, between, branches.writables);
+  const out = engine.output(dest.writable);
   // A Kafka checkpoint waits for every sink, the branches' too.
-  const kafka: KafkaInput | null = typeof from === 'string' ? await kafkaInput(from, p.opts.has('until-end'), p.opts.get('template-store') as string | undefined, decoder, dec, { ...dest, writable: out, sinks }) : null;
-  // Progress on a terminal when reading files: datagrams and records so far, every half second.
-  const progress = process.stderr.isTTY && !files.includes('-')
-    ? setInterval(() => process.stderr.write(`\r${current}: ${decoder.stats.datagrams} datagrams, ${Object.values(decoder.stats.records).reduce((a, b) => a + b, 0)} records\x1b[K`), 500)
-    : undefined;
+  const kafka: KafkaInput | null = typeof from === 'string' && engine.inThread !== null
+    ? await kafkaInput(from, p.opts.has('until-end'), p.opts.get('template-store') as string | undefined, engine.inThread.decoder, engine.inThread.dec, { ...dest, writable: out, sinks })
+    : null;
+  // Progress on a terminal when reading files, every half second.
+  const progress = process.stderr.isTTY && !files.includes('-') ? setInterval(() => process.stderr.write(`\r${current}: ${engine.progress()}\x1b[K`), 500) : undefined;
   const errorLines = new ErrorLines();
-  dec.on('flowpipe-error', (e: DecodeError) => {
+  engine.onError((e: DecodeError) => {
     errors++;
     errorLines.add(e, `flowpipe: ${current}: ${e.kind} (exporter ${e.exporter}, offset ${e.offset}${e.held ? ', held data' : ''}): ${e.reason}\n`);
   });
-  const chain: (NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream)[] = [kafka?.source ?? Readable.from(all(), { objectMode: true }), dec, ...stages, out];
+  const chain: (NodeJS.ReadableStream | NodeJS.WritableStream | NodeJS.ReadWriteStream)[] = [kafka?.source ?? Readable.from(all(), { objectMode: true }), ...engine.stages, out];
   try {
     await pipeline(chain);
   } catch (err) {
@@ -134,11 +141,11 @@ export async function decodeCommand(argv: string[], extras: PipelineExtras = NO_
       process.stderr.write('\r\x1b[K');
     }
   }
-  if (!saveTemplates(templates, decoder.savedTemplates())) unreadable = true;
+  if (templates !== undefined && !saveTemplates(templates, await engine.templates())) unreadable = true;
   if (p.opts.has('stats')) {
-    const shaped = enrich !== null ? { normalize: enrich.stats } : dec.flowsOnlyDropped > 0 ? { flowsOnlyDropped: dec.flowsOnlyDropped } : {};
     const input = kafka !== null ? { kafka: { ...kafka.source.stats, templatesShared: kafka.shared?.saved ?? 0, templatesLoaded: kafka.shared?.loaded ?? 0 } } : {};
-    process.stderr.write(toJson({ ...decoder.stats, ...(capture.files > 0 ? { capture } : {}), ...shaped, sequence: decoder.sequenceStats(), ...(sinks.length > 0 ? { sinks: sinks.map((s) => ({ ...s.stats })) } : {}), ...input }) + '\n');
+    const { counters, shaped, sequence } = await engine.report();
+    process.stderr.write(toJson({ ...counters, ...(capture.files > 0 ? { capture } : {}), ...shaped, sequence, ...(sinks.length > 0 ? { sinks: sinks.map((s) => ({ ...s.stats })) } : {}), ...input }) + '\n');
   }
   const lost = [dest, ...branches.dests].flatMap(undeliveredLines);
   for (const l of lost) process.stderr.write(l + '\n');

@@ -197,7 +197,7 @@ function crossChecks(c: Checker, doc: Document, config: PipelineConfig): void {
   only('files', ['decode', 'strict'], config.decode?.strict !== undefined);
   if ((config.decode?.workers ?? 0) > 0) {
     const others = (config.stages ?? []).filter((s) => !(ENRICHER_STAGES as readonly string[]).includes(stageName(s)) && !['filter', 'fields'].includes(stageName(s)));
-    if (!kinds.has('udp')) c.error(at(['decode', 'workers']), 'decode.workers: decoding on worker threads is for udp sources');
+    if (kinds.has('kafka')) c.error(at(['decode', 'workers']), 'decode.workers: decoding on worker threads is for udp and files sources, not kafka');
     else if (others.length > 0 || (config.branches ?? []).length > 0) c.error(at(['decode', 'workers']), 'decode.workers: worker threads run decode, enrichers, an expr filter and fields; not other stages or branches');
   }
 }

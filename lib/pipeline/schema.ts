@@ -100,7 +100,7 @@ export const pipelineSchema = {
       templateScope: { type: 'string', description: 'address (ports of one exporter address share templates) or strict', enum: ['address', 'strict'] },
       templates: str('template state file: loaded at start, saved at the end (and every minute when listening)'),
       flowsOnly: bool('leave options and counter records out (they still teach the enrichers)'),
-      workers: int('decode on N worker threads (udp; ndjson or count; no other stages)', 0, 64),
+      workers: int('decode on N worker threads (udp or files; ndjson or count; no other stages)', 0, 64),
       strict: bool('exit 1 when any decode error occurred (files, kafka)'),
     }),
     stages: list(stage, 'in order: enrichers first (fused into decoding), then filters, maps and analysis'),
