@@ -2,7 +2,7 @@
 // datagrams, decode + NDJSON through streams, and `flowpipe decode` of a big pcap as a process.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -111,10 +111,12 @@ export async function decodeNdjson(w: Workload, datagrams: number, fused: boolea
   return { name, records_s: median(results), datagrams_s: median(results) / w.recordsPerDatagram, rss_mb: peak };
 }
 
-/** Runs a process to completion; resolves with its peak RSS in MB. */
+/** Runs a process to completion, its stdout piped into `wc -c`; resolves with its peak RSS in MB. */
 function runMeasured(cmd: string, args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'ignore'] });
+    const wc = spawn('wc', ['-c'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const child = spawn(cmd, args, { stdio: ['ignore', wc.stdin, 'ignore'] });
+    wc.stdin.destroy(); // the child holds the write end now
     const rss = watchRss(child.pid, 'VmHWM', 20);
     child.once('error', reject);
     child.once('exit', (code) => {
@@ -125,23 +127,29 @@ function runMeasured(cmd: string, args: string[]): Promise<number> {
   });
 }
 
-/** `flowpipe decode big.pcap > /dev/null` as a whole process. */
-export async function wholeProcess(w: Workload, datagrams: number): Promise<Row> {
-  const file = join(benchDir, 'results', `bench-${w.name}.pcap`);
+/**
+ * `flowpipe decode big.pcap [args] | …` as a whole process, stdout a pipe. `exporters`: the
+ * datagrams come from that many exporters in turn (each sends the templates first).
+ */
+export async function wholeProcess(w: Workload, datagrams: number, args: string[] = [], exporters = 1): Promise<Row> {
+  const file = join(benchDir, 'results', `bench-${w.name}-${exporters}.pcap`);
   const dst = { address: '192.0.2.2', port: 2055 };
-  const packets = [...w.setup, ...Array.from({ length: datagrams }, (_, i) => w.datagrams[i % w.datagrams.length]!)]
-    .map((payload, i) => ({ src: w.exporter, dst, payload, time: 1_700_000_000_000 + i }));
-  writeFileSync(file, pcapFile(packets));
+  const from = (i: number): Workload['exporter'] => (exporters === 1 ? w.exporter : { address: `192.0.2.${100 + (i % exporters)}`, port: w.exporter.port });
+  const setup = Array.from({ length: exporters }, (_, e) => w.setup.map((payload) => ({ src: from(e), payload }))).flat();
+  const data = Array.from({ length: datagrams }, (_, i) => ({ src: from(i), payload: w.datagrams[i % w.datagrams.length]! }));
+  writeFileSync(file, pcapFile([...setup, ...data].map((d, i) => ({ ...d, dst, time: 1_700_000_000_000 + i }))));
   const bin = join(root, 'dist/bin/flowpipe.js');
   const times: number[] = [];
   let rss = 0;
   for (let run = 0; run < 3; run++) {
     const start = process.hrtime.bigint();
-    rss = Math.max(rss, await runMeasured(process.execPath, [bin, 'decode', file]));
+    rss = Math.max(rss, await runMeasured(process.execPath, [bin, 'decode', ...args, file]));
     times.push(Number(process.hrtime.bigint() - start) / 1e9);
   }
   const mb = readFileSync(file).length / 1048576;
+  rmSync(file);
   const t = median(times);
-  return { name: `flowpipe decode ${mb.toFixed(0)} MB pcap (${w.name})`, records_s: (datagrams * w.recordsPerDatagram) / t, datagrams_s: datagrams / t, rss_mb: rss, note: `${t.toFixed(2)} s` };
+  const how = [exporters > 1 ? `${exporters} exporters` : '', ...args].filter(Boolean).join(' ');
+  return { name: `flowpipe decode ${mb.toFixed(0)} MB pcap (${w.name}${how ? ', ' + how : ''}) into a pipe`, records_s: (datagrams * w.recordsPerDatagram) / t, datagrams_s: datagrams / t, rss_mb: rss, note: `${t.toFixed(2)} s` };
 }
 

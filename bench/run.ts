@@ -51,7 +51,9 @@ async function main(): Promise<void> {
     rows.push(await decodeNdjson(w, 30_000, true));
   }
   if (ONLY.has('packages')) rows.push(...await briefPackages(ws.find((w) => w.name === 'v9')!));
-  if (ONLY.has('process')) rows.push(await wholeProcess(ws.find((w) => w.name === 'ipfix')!, 150_000));
+  // Whole process on >= 2 M records per workload; v9 from 4 exporters also with decode --workers.
+  for (const w of ONLY.has('process') ? ws : []) rows.push(await wholeProcess(w, Math.ceil(2_100_000 / w.recordsPerDatagram)));
+  for (const n of ONLY.has('process') ? [0, 1, 2] : []) rows.push(await wholeProcess(ws[0]!, 100_000, n > 0 ? ['--workers', String(n)] : [], 4));
   if (ONLY.has('sinks')) rows.push(...await sinkBench(ws.find((w) => w.name === 'v9')!, 20_000));
   const v9 = ws.find((w) => w.name === 'v9')!;
   for (const c of ONLY.has('udp') ? LOADS : []) rows.push(await udpLoad(v9, c, 3));
