@@ -2,13 +2,11 @@
 // or worker threads (--workers), behind one face for the command: its stages, its errors, its
 // counters for --stats and the progress line, and its templates to save.
 import type { Transform, Writable } from 'node:stream';
-import { FlowDecoder } from '../../lib/decoder.js';
+import { FlowDecoder, type SavedTemplate } from '../../lib/decoder.js';
 import type { DecodeError } from '../../lib/types.js';
 import type { KeyCase } from '../../lib/ndjson/line-encoder.js';
-import type { SavedTemplate } from '../../lib/decoder.js';
 import type { DecodeStream } from '../../transforms/core/decode.js';
-import type { EnrichConfig } from '../../transforms/enrich/load.js';
-import type { Enrichment } from '../../transforms/enrich/load.js';
+import type { EnrichConfig, Enrichment } from '../../transforms/enrich/load.js';
 import { UsageError, type Parsed } from './args.js';
 import { decodeChain } from './output.js';
 import { loadTemplates, readTemplateFile } from './templates-file.js';
