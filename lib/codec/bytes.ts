@@ -4,6 +4,7 @@ const HEX: string[] = [];
 for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
 
 import { ipv4 } from './address-text.js';
+import { notePlain } from './plain-text.js';
 
 export { ipv4, mac } from './address-text.js';
 
@@ -41,11 +42,19 @@ export function ipv6(b: Uint8Array, o: number): string {
   return s;
 }
 
+/** Buffer's native hex encoder, called on any byte view without making a Buffer of it first. */
+const hexSlice = (Buffer.prototype as unknown as { hexSlice: (this: Uint8Array, start: number, end: number) => string }).hexSlice;
+
 /** Lower-case hex of len bytes. */
 export function hex(b: Uint8Array, o: number, len: number): string {
   // Longer runs (sFlow's sampled headers, 128 bytes and up) through Buffer's native encoder:
-  // 5-10x faster than concatenating; short fields (MAC-sized) are cheaper in JS.
-  if (len >= 24 && o >= 0 && o + len <= b.length) return Buffer.from(b.buffer, b.byteOffset + o, len).toString('hex');
+  // 5-10x faster than concatenating; short fields (MAC-sized) are cheaper in JS. The NDJSON
+  // writer is told they need no escaping.
+  if (len >= 24 && o >= 0 && o + len <= b.length) {
+    const s = hexSlice.call(b, o, o + len);
+    notePlain(s);
+    return s;
+  }
   let s = '';
   for (let i = 0; i < len; i++) s += HEX[b[o + i]!];
   return s;

@@ -9,6 +9,7 @@
 // falls back to the exact JSON.stringify path, so the output is always what toJson() gives.
 import { toJson } from './json.js';
 import { snakeCase, snakeLine } from '../sinks/lines.js';
+import { isKnownPlain } from '../codec/plain-text.js';
 
 /** How keys are written: as the record has them, or in snake_case (the table sinks' columns). */
 export type KeyCase = 'as-is' | 'snake';
@@ -98,7 +99,7 @@ function writeString(b: Buffer, p: number, s: string): number {
   if (n >= 48) {
     // Long strings (sFlow's sampled headers in hex, interface descriptions): one native regexp
     // test and one native copy instead of a loop over the characters.
-    if (ESCAPED.test(s)) return start + b.write(JSON.stringify(s), start);
+    if (!isKnownPlain(s) && ESCAPED.test(s)) return start + b.write(JSON.stringify(s), start);
     b[p++] = 34;
     p += b.write(s, p, 'latin1');
     b[p++] = 34;
