@@ -56,7 +56,9 @@ async function main(): Promise<void> {
   for (const n of ONLY.has('process') ? [0, 1, 2] : []) rows.push(await wholeProcess(ws[0]!, 100_000, n > 0 ? ['--workers', String(n)] : [], 4));
   if (ONLY.has('sinks')) rows.push(...await sinkBench(ws.find((w) => w.name === 'v9')!, 20_000));
   const v9 = ws.find((w) => w.name === 'v9')!;
-  for (const c of ONLY.has('udp') ? LOADS : []) rows.push(await udpLoad(v9, c, 3));
+  // BENCH_UDP_SINK=count (or devnull, file) runs only the loads with that sink.
+  const sinkOnly = process.env['BENCH_UDP_SINK'];
+  for (const c of ONLY.has('udp') ? LOADS.filter((l) => sinkOnly === undefined || l.sink === sinkOnly) : []) rows.push(await udpLoad(v9, c, 3));
   if (ONLY.has('flood')) rows.push(...floodBench());
   if (ONLY.has('encode')) rows.push(...encodeBench(ws));
   for (const r of ONLY.has('relay') ? [25_000, 50_000, 75_000] : []) rows.push(await relayBench(r));

@@ -43,7 +43,7 @@ ${METRICS_HELP}
   --allow LIST          only these exporters (IP, IP:PORT, CIDR), others dropped and counted
   --templates FILE      load template state at start, save it every minute and at exit
   --stats-interval S    print stats on stderr every S seconds
-  --recv-buffer BYTES   socket receive buffer (default 8 MiB; the kernel may cap it)
+  --recv-buffer BYTES   socket receive buffer (default 32 MiB; the kernel caps it at net.core.rmem_max)
   --queue N             datagrams held while the output is slow (default 10000), beyond: dropped and counted
   --workers N           decode on N (1..64) worker threads, each exporter always on the same one (formats
                         ndjson and count); the main thread only receives and writes

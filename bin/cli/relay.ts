@@ -23,7 +23,7 @@ e.g. --to 10.0.0.5:2055,10.0.0.6:9995?from=192.0.2.0/24&sample=10
                        from one port: template ids of different exporters then share one space
                        at the collector (fine for v5 and sFlow, which carry no templates).
   --allow LIST         accept datagrams only from these exporters (IP, IP:PORT, CIDR)
-  --recv-buffer BYTES  socket receive buffer (default 8 MiB; the kernel caps it at rmem_max)
+  --recv-buffer BYTES  socket receive buffer (default 32 MiB; the kernel caps it at rmem_max)
   --max-exporters N    exporters with their own port at once (default 1024)
   --stats-interval S   print counters on stderr every S seconds (also on SIGUSR1 and at exit)
 
