@@ -164,7 +164,7 @@ function writeObject(b: Buffer, dv: DataView, p: number, v: object, slot: Slot, 
   }
 }
 
-const writers = { writeNumber, writeString, writeOther, writeObject };
+const writers = { writeNumber, writeString, writeOther, writeObject, LEFT4, LEN4 };
 type Writers = typeof writers;
 
 /** Room every compiled writer asks for before it starts: key bytes plus 24 per value. */
@@ -205,7 +205,8 @@ export function compileLineWriter(keys: readonly string[], checked = true, keyCa
     body.push(constantBytes(Buffer.from(`${i === 0 ? '{' : ','}${JSON.stringify(keyCase === 'snake' ? snakeCase(k) : k)}:`, 'utf8')));
     body.push(
       `v = r[${JSON.stringify(k)}];`,
-      "if (typeof v === 'number') p = w.writeNumber(b, dv, p, v);",
+      // Small non-negative integers (protocols, flags, interfaces, prefix lengths) inline: one store.
+      "if (typeof v === 'number') { if (v >>> 0 === v && v < 10000) { dv.setUint32(p, w.LEFT4[v], true); p += w.LEN4[v]; } else p = w.writeNumber(b, dv, p, v); }",
       "else if (typeof v === 'string') { p = w.writeString(b, p, v); if (p < 0) return p; }",
       `else if (typeof v === 'object' && v !== null) { p = w.writeObject(b, dv, p, v, S[${i}], C); if (p < 0) return p; }`,
       'else { p = w.writeOther(b, p, v); if (p < 0) return p; }',
