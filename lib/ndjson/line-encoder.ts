@@ -164,7 +164,7 @@ function writeObject(b: Buffer, dv: DataView, p: number, v: object, slot: Slot, 
   }
 }
 
-const writers = { writeNumber, writeString, writeOther, writeObject, LEFT4, LEN4 };
+const writers = { writeNumber, writeString, writeOther, writeObject, LEFT4, LEN4, PAD4 };
 type Writers = typeof writers;
 
 /** Room every compiled writer asks for before it starts: key bytes plus 24 per value. */
@@ -198,15 +198,18 @@ export function compileLineWriter(keys: readonly string[], checked = true, keyCa
         'let i = 0;',
         'for (const k in r) { if (k !== K[i]) return -2; i++; }',
         `if (i !== ${keys.length} || p + ${roomFor(keys)} > b.length) return i !== ${keys.length} ? -2 : -1;`,
-        'let v;',
+        'let v, h;',
       ]
-    : [`if (p + ${roomFor(keys)} > b.length) return -1;`, 'let v;'];
+    : [`if (p + ${roomFor(keys)} > b.length) return -1;`, 'let v, h;'];
   keys.forEach((k, i) => {
     body.push(constantBytes(Buffer.from(`${i === 0 ? '{' : ','}${JSON.stringify(keyCase === 'snake' ? snakeCase(k) : k)}:`, 'utf8')));
     body.push(
       `v = r[${JSON.stringify(k)}];`,
-      // Small non-negative integers (protocols, flags, interfaces, prefix lengths) inline: one store.
-      "if (typeof v === 'number') { if (v >>> 0 === v && v < 10000) { dv.setUint32(p, w.LEFT4[v], true); p += w.LEN4[v]; } else p = w.writeNumber(b, dv, p, v); }",
+      // Non-negative integers below 1e8 (protocols, ports, interfaces, most counters) inline: one
+      // or two table stores, no call.
+      "if (typeof v === 'number') { if (v >>> 0 === v && v < 10000) { dv.setUint32(p, w.LEFT4[v], true); p += w.LEN4[v]; }"
+        + " else if (v >>> 0 === v && v < 100000000) { h = (v / 10000) | 0; dv.setUint32(p, w.LEFT4[h], true); p += w.LEN4[h]; dv.setUint32(p, w.PAD4[v - h * 10000], true); p += 4; }"
+        + ' else p = w.writeNumber(b, dv, p, v); }',
       "else if (typeof v === 'string') { p = w.writeString(b, p, v); if (p < 0) return p; }",
       `else if (typeof v === 'object' && v !== null) { p = w.writeObject(b, dv, p, v, S[${i}], C); if (p < 0) return p; }`,
       'else { p = w.writeOther(b, p, v); if (p < 0) return p; }',
