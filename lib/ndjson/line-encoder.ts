@@ -209,6 +209,11 @@ export function compileLineWriter(keys: readonly string[], checked = true, keyCa
       // or two table stores, no call.
       "if (typeof v === 'number') { if (v >>> 0 === v && v < 10000) { dv.setUint32(p, w.LEFT4[v], true); p += w.LEN4[v]; }"
         + " else if (v >>> 0 === v && v < 100000000) { h = (v / 10000) | 0; dv.setUint32(p, w.LEFT4[h], true); p += w.LEN4[h]; dv.setUint32(p, w.PAD4[v - h * 10000], true); p += 4; }"
+        // Wider integers (millisecond times, sequence numbers, 64-bit counters): high part as
+        // above, low eight digits as two padded stores.
+        + " else if (v >= 100000000 && v <= 9007199254740991 && Math.floor(v) === v) { h = Math.floor(v / 100000000); v -= h * 100000000;"
+        + " if (h < 10000) { dv.setUint32(p, w.LEFT4[h], true); p += w.LEN4[h]; } else { p = w.writeNumber(b, dv, p, h); }"
+        + " h = (v / 10000) | 0; dv.setUint32(p, w.PAD4[h], true); dv.setUint32(p + 4, w.PAD4[v - h * 10000], true); p += 8; }"
         + ' else p = w.writeNumber(b, dv, p, v); }',
       "else if (typeof v === 'string') { p = w.writeString(b, p, v); if (p < 0) return p; }",
       `else if (typeof v === 'object' && v !== null) { p = w.writeObject(b, dv, p, v, S[${i}], C); if (p < 0) return p; }`,
