@@ -44,41 +44,28 @@ for (let i = 0; i < 10000; i++) {
   PAD4[i] = word(String(i).padStart(4, '0'));
 }
 
-const E4 = 10000;
-const E8 = 100000000;
-
-/** Writes 0 <= v < 1e8 without leading zeros; at most 8 bytes stored. */
-function putUpTo8(dv: DataView, p: number, v: number): number {
-  if (v < E4) {
-    dv.setUint32(p, LEFT4[v]!, true);
-    return p + LEN4[v]!;
-  }
-  const hi = (v / E4) | 0;
-  dv.setUint32(p, LEFT4[hi]!, true);
-  p += LEN4[hi]!;
-  dv.setUint32(p, PAD4[v - hi * E4]!, true);
-  return p + 4;
+/**
+ * Statements writing the non-negative integer in `x` (below 1e8) at p without leading zeros: one
+ * or two table stores. `t` is a scratch variable.
+ */
+function upTo8(x: string, t: string): string {
+  return `if (${x} < 10000) { dv.setUint32(p, w.LEFT4[${x}], true); p += w.LEN4[${x}]; }`
+    + ` else { ${t} = (${x} / 10000) | 0; dv.setUint32(p, w.LEFT4[${t}], true); p += w.LEN4[${t}]; dv.setUint32(p, w.PAD4[${x} - ${t} * 10000], true); p += 4; }`;
 }
 
-/** A JSON number. Non-negative integers (nearly every flow value) avoid Number#toString. */
-function writeNumber(b: Buffer, dv: DataView, p: number, v: number): number {
-  // Unsigned 32-bit below 1e8: ports, protocols, interfaces, most counters.
-  if (v >>> 0 === v && v < E8) return putUpTo8(dv, p, v);
-  return writeWide(b, dv, p, v);
-}
+/**
+ * Statements writing the number in `v` (a compiled writer's own variable). Non-negative integers
+ * (nearly every flow value: ports, counters, millisecond times up to 2^53) are written inline
+ * from the digit tables, no call and no Number#toString; anything else by writeNumberText.
+ */
+const NUMBER_STATEMENTS = "if (v >>> 0 === v && v < 100000000) { " + upTo8('v', 'h') + ' }'
+  + ' else if (v >= 100000000 && v <= 9007199254740991 && Math.floor(v) === v) {'
+  + ' h = Math.floor(v / 100000000); v -= h * 100000000; ' + upTo8('h', 'm')
+  + ' h = (v / 10000) | 0; dv.setUint32(p, w.PAD4[h], true); dv.setUint32(p + 4, w.PAD4[v - h * 10000], true); p += 8; }'
+  + ' else p = w.writeNumberText(b, p, v);';
 
-/** Integers of 9 to 16 digits (timestamps in ms, byte counters, uptimes), and everything else. */
-function writeWide(b: Buffer, dv: DataView, p: number, v: number): number {
-  if (v >= 0 && v <= Number.MAX_SAFE_INTEGER && Math.floor(v) === v) {
-    // v >= 1e8 here, so hi >= 1; below 2^53 hi < 1e8.
-    const hi = Math.floor(v / E8);
-    const lo = v - hi * E8;
-    p = putUpTo8(dv, p, hi);
-    const mid = (lo / E4) | 0;
-    dv.setUint32(p, PAD4[mid]!, true);
-    dv.setUint32(p + 4, PAD4[lo - mid * E4]!, true);
-    return p + 8;
-  }
+/** Negative, fractional and unsafe numbers as JSON writes them (null when not finite). */
+function writeNumberText(b: Buffer, p: number, v: number): number {
   return writeAscii(b, p, Number.isFinite(v) ? String(v) : 'null');
 }
 
@@ -164,7 +151,7 @@ function writeObject(b: Buffer, dv: DataView, p: number, v: object, slot: Slot, 
   }
 }
 
-const writers = { writeNumber, writeString, writeOther, writeObject, LEFT4, LEN4, PAD4 };
+const writers = { writeNumberText, writeString, writeOther, writeObject, LEFT4, LEN4, PAD4 };
 type Writers = typeof writers;
 
 /** Room every compiled writer asks for before it starts: key bytes plus 24 per value. */
@@ -198,23 +185,14 @@ export function compileLineWriter(keys: readonly string[], checked = true, keyCa
         'let i = 0;',
         'for (const k in r) { if (k !== K[i]) return -2; i++; }',
         `if (i !== ${keys.length} || p + ${roomFor(keys)} > b.length) return i !== ${keys.length} ? -2 : -1;`,
-        'let v, h;',
+        'let v, h, m;',
       ]
-    : [`if (p + ${roomFor(keys)} > b.length) return -1;`, 'let v, h;'];
+    : [`if (p + ${roomFor(keys)} > b.length) return -1;`, 'let v, h, m;'];
   keys.forEach((k, i) => {
     body.push(constantBytes(Buffer.from(`${i === 0 ? '{' : ','}${JSON.stringify(keyCase === 'snake' ? snakeCase(k) : k)}:`, 'utf8')));
     body.push(
       `v = r[${JSON.stringify(k)}];`,
-      // Non-negative integers below 1e8 (protocols, ports, interfaces, most counters) inline: one
-      // or two table stores, no call.
-      "if (typeof v === 'number') { if (v >>> 0 === v && v < 10000) { dv.setUint32(p, w.LEFT4[v], true); p += w.LEN4[v]; }"
-        + " else if (v >>> 0 === v && v < 100000000) { h = (v / 10000) | 0; dv.setUint32(p, w.LEFT4[h], true); p += w.LEN4[h]; dv.setUint32(p, w.PAD4[v - h * 10000], true); p += 4; }"
-        // Wider integers (millisecond times, sequence numbers, 64-bit counters): high part as
-        // above, low eight digits as two padded stores.
-        + " else if (v >= 100000000 && v <= 9007199254740991 && Math.floor(v) === v) { h = Math.floor(v / 100000000); v -= h * 100000000;"
-        + " if (h < 10000) { dv.setUint32(p, w.LEFT4[h], true); p += w.LEN4[h]; } else { p = w.writeNumber(b, dv, p, h); }"
-        + " h = (v / 10000) | 0; dv.setUint32(p, w.PAD4[h], true); dv.setUint32(p + 4, w.PAD4[v - h * 10000], true); p += 8; }"
-        + ' else p = w.writeNumber(b, dv, p, v); }',
+      `if (typeof v === 'number') { ${NUMBER_STATEMENTS} }`,
       "else if (typeof v === 'string') { p = w.writeString(b, p, v); if (p < 0) return p; }",
       `else if (typeof v === 'object' && v !== null) { p = w.writeObject(b, dv, p, v, S[${i}], C); if (p < 0) return p; }`,
       'else { p = w.writeOther(b, p, v); if (p < 0) return p; }',
