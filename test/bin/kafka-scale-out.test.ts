@@ -44,7 +44,7 @@ async function produceRaw(topic: string, datagrams: { data: Buffer; exporter: { 
 }
 
 /** `flowpipe decode --from …` as a child: its stdout and last stats line when it ends. */
-function consumer(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; out: string; stats: Record<string, unknown> | null }>; out: () => string } {
+function consumer(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; out: string; stats: Record<string, unknown> | null; err: string }>; out: () => string } {
   const child = spawn(process.execPath, [BIN, 'decode', '--stats', ...args]);
   // A consumer that never ends fails the test instead of hanging the run.
   const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
@@ -53,9 +53,9 @@ function consumer(args: string[]): { child: ChildProcess; done: Promise<{ code: 
   let out = '', err = '';
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-  const done = new Promise<{ code: number | null; out: string; stats: Record<string, unknown> | null }>((resolve) => child.on('close', (code) => { // 'close': after stdout and stderr are drained ('exit' can come first)
+  const done = new Promise<{ code: number | null; out: string; stats: Record<string, unknown> | null; err: string }>((resolve) => child.on('close', (code) => { // 'close': after stdout and stderr are drained ('exit' can come first)
     const last = err.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-    resolve({ code, out, stats: last === undefined ? null : JSON.parse(last) as Record<string, unknown> });
+    resolve({ code, out, stats: last === undefined ? null : JSON.parse(last) as Record<string, unknown>, err });
   }));
   return { child, done, out: () => out };
 }
@@ -89,8 +89,10 @@ test('two consumers in one group decode every record between them, twice only wh
   await new Promise((r) => setTimeout(r, 300));
   const b = consumer(['--from', `kafka://${mock.brokers}/corpus?group=pair&commit=0.2`, '--until-end']);
   const [ra, rb] = await Promise.all([a.done, b.done]);
-  assert.equal(ra.code, 0);
-  assert.equal(rb.code, 0);
+  // (A consumer killed by the guard shows what it printed: its records so far and stderr.)
+  const why = (r: { out: string; err: string }): string => `${r.out.split('\n').length - 1} lines written; stderr: ${r.err.slice(-2000)}`;
+  assert.equal(ra.code, 0, why(ra));
+  assert.equal(rb.code, 0, why(rb));
   const got = [...lines(ra.out), ...lines(rb.out)].map((x) => JSON.stringify(x)).sort();
   assert.deepEqual([...new Set(got)], [...new Set(want)], 'the union is the records of the capture');
   // A commit the coordinator refuses during a rebalance (librdkafka's mock cluster does so under
