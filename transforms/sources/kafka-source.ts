@@ -134,8 +134,12 @@ export class KafkaSource extends Readable {
     if (c === null) return;
     this.stats.rebalances++;
     if (c === this.leaving) {
-      // Closing: librdkafka's close revokes the partitions and waits until they are given up.
+      // Closing: librdkafka's close revokes the partitions and waits until they are given up. An
+      // assignment arriving meanwhile (the group rebalanced as another member left) must be
+      // taken too, or librdkafka waits for it for good and the close never completes
+      // (librdkafka#2615); the close then revokes it again. Nothing is read from it.
       if (code === -174) c.unassign();
+      else if (code === -175) c.assign(assignment);
       return;
     }
     try {
