@@ -45,7 +45,8 @@ async function produceRaw(topic: string, datagrams: { data: Buffer; exporter: { 
 
 /** `flowpipe decode --from …` as a child: its stdout and last stats line when it ends. */
 function consumer(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; out: string; stats: Record<string, unknown> | null; err: string }>; out: () => string } {
-  const child = spawn(process.execPath, [BIN, 'decode', '--stats', ...args]);
+  // NODE_DEBUG: the source's checkpoints, rebalances and close steps, shown should the test fail.
+  const child = spawn(process.execPath, [BIN, 'decode', '--stats', ...args], { env: { ...process.env, NODE_DEBUG: 'flowpipe-kafka' } });
   // A consumer that never ends fails the test instead of hanging the run.
   const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
   guard.unref();
@@ -90,7 +91,7 @@ test('two consumers in one group decode every record between them, twice only wh
   const b = consumer(['--from', `kafka://${mock.brokers}/corpus?group=pair&commit=0.2`, '--until-end']);
   const [ra, rb] = await Promise.all([a.done, b.done]);
   // (A consumer killed by the guard shows what it printed: its records so far and stderr.)
-  const why = (r: { out: string; err: string }): string => `${r.out.split('\n').length - 1} lines written; stderr: ${r.err.slice(-2000)}`;
+  const why = (r: { out: string; err: string }): string => `${r.out.split('\n').length - 1} lines written; stderr: ${r.err.slice(-4000)}`;
   assert.equal(ra.code, 0, why(ra));
   assert.equal(rb.code, 0, why(rb));
   const got = [...lines(ra.out), ...lines(rb.out)].map((x) => JSON.stringify(x)).sort();

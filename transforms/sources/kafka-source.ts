@@ -7,6 +7,7 @@
 // consumer that dies re-delivers what it read since its last checkpoint). `onAssign` runs before
 // a partition's messages flow (e.g. to load shared template state).
 import { Readable } from 'node:stream';
+import { debuglog } from 'node:util';
 import { decodeEnvelope } from '../../lib/sinks/envelope.js';
 import { checkParams, numberParam, parseSinkUrl, SinkUrlError, type SinkUrl } from '../../lib/sinks/url.js';
 import { importClient } from '../sinks/client-package.js';
@@ -21,6 +22,7 @@ interface RdConsumer {
   consume(n: number, cb: (err: Error | null, messages: RdMessage[]) => void): void;
   assign(a: TopicPartition[]): void;
   unassign(): void;
+  unsubscribe(): void;
   assignments(): TopicPartition[];
   commit(offsets: TopicPartition[]): void;
   setDefaultConsumeTimeout(ms: number): void;
@@ -61,6 +63,11 @@ export interface KafkaSourceStats {
   lastError: string | null;
 }
 
+/** NODE_DEBUG=flowpipe-kafka: checkpoints, rebalances and the close, step by step, on stderr. */
+const debug = debuglog('flowpipe-kafka');
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 const key = (t: TopicPartition): string => `${t.topic}|${t.partition}`;
 
 export class KafkaSource extends Readable {
@@ -72,16 +79,23 @@ export class KafkaSource extends Readable {
   private readonly group: string;
   /** Next offset to commit per partition (one past the last message pushed). */
   private readonly offsets = new Map<string, TopicPartition>();
+  /** Messages read, and how many of them the last commit that went through covered (equal: nothing to commit). */
+  private messagesRead = 0;
+  private messagesCommitted = 0;
   private readonly eof = new Set<string>();
   private paused = false;
   private reading = false;
   private wanted = false;
   private timer: NodeJS.Timeout | null = null;
   private checkpointing: Promise<void> | null = null;
-  /** The consumer while it leaves the group (its final rebalance must still be answered). */
+  /** The consumer while it disconnects (a rebalance that still reaches it is answered if it can be). */
   private leaving: RdConsumer | null = null;
+  /** close() has begun: partitions assigned now are taken and given back, never read. */
+  private closing = false;
+  /** Rebalance handlers still running (a revocation waits for its checkpoint). */
+  private rebalancing = 0;
   /** Resolves the commit in progress when librdkafka reports it. */
-  private committed: (() => void) | null = null;
+  private committed: ((failed: boolean) => void) | null = null;
   private ended = false;
 
   constructor(readonly url: SinkUrl, private readonly options: KafkaSourceOptions = {}) {
@@ -116,7 +130,7 @@ export class KafkaSource extends Readable {
         this.stats.lastError = err.message;
         this.stats.commitFailures++;
       }
-      done?.();
+      done?.(Boolean(err));
     });
     await new Promise<void>((resolve, reject) => c.connect({ timeout: 5000 }, (err) => (err ? reject(err) : resolve())));
     c.setDefaultConsumeTimeout(100);
@@ -131,38 +145,63 @@ export class KafkaSource extends Readable {
   /** Partitions come and go: a checkpoint before giving them up; shared state loaded before reading new ones. */
   private async rebalance(code: number, assignment: TopicPartition[]): Promise<void> {
     const c = this.consumer ?? this.leaving;
-    if (c === null) return;
-    this.stats.rebalances++;
-    if (c === this.leaving) {
-      // Closing: librdkafka's close revokes the partitions and waits until they are given up. An
-      // assignment arriving meanwhile (the group rebalanced as another member left) must be
-      // taken too, or librdkafka waits for it for good and the close never completes
-      // (librdkafka#2615); the close then revokes it again. Nothing is read from it.
-      if (code === -174) c.unassign();
-      else if (code === -175) c.assign(assignment);
+    if (c === null) {
+      debug('rebalance %d after the consumer left: not answered', code);
       return;
     }
+    this.stats.rebalances++;
+    debug('rebalance %d: %d partitions%s', code, assignment.length, this.closing ? ' (closing)' : '');
+    this.rebalancing++;
     try {
-      if (code === -174) { // ERR__REVOKE_PARTITIONS
-        // Not waiting for a read in progress: librdkafka may hold it until the partitions are
-        // given up. What it returns is left out (counted): whoever gets the partitions next reads
-        // it again from the offsets committed here, so nothing is decoded twice or lost.
-        this.generation++;
-        await this.freshCheckpoint();
-        for (const t of assignment) { this.offsets.delete(key(t)); this.eof.delete(key(t)); }
-        c.unassign();
-        this.stats.assigned = 0;
-      } else if (code === -175) { // ERR__ASSIGN_PARTITIONS
-        this.paused = true;
-        await this.options.onAssign?.(assignment);
-        for (const t of assignment) this.eof.delete(key(t));
-        c.assign(assignment);
-        this.stats.assigned = assignment.length;
-        this.paused = false;
-        if (this.wanted) this.pull();
-      }
+      if (c === this.leaving) this.answerWhileDisconnecting(c, code, assignment);
+      else if (code === -174) await this.revoke(c, assignment); // ERR__REVOKE_PARTITIONS
+      else if (code === -175) await this.assign(c, assignment); // ERR__ASSIGN_PARTITIONS
     } catch (err) {
       this.destroy(err as Error);
+    } finally {
+      this.rebalancing--;
+    }
+  }
+
+  private async revoke(c: RdConsumer, assignment: TopicPartition[]): Promise<void> {
+    // Not waiting for a read in progress: librdkafka may hold it until the partitions are given
+    // up. What it returns is left out (counted): whoever gets the partitions next reads it again
+    // from the offsets committed here, so nothing is decoded twice or lost.
+    this.generation++;
+    await this.freshCheckpoint();
+    for (const t of assignment) { this.offsets.delete(key(t)); this.eof.delete(key(t)); }
+    c.unassign();
+    this.stats.assigned = 0;
+  }
+
+  private async assign(c: RdConsumer, assignment: TopicPartition[]): Promise<void> {
+    if (this.closing) {
+      // Leaving: librdkafka waits until the application takes an assignment it handed out, even
+      // one that is revoked right after; nothing is read from it.
+      c.assign(assignment);
+      this.stats.assigned = assignment.length;
+      return;
+    }
+    this.paused = true;
+    await this.options.onAssign?.(assignment);
+    for (const t of assignment) this.eof.delete(key(t));
+    c.assign(assignment);
+    this.stats.assigned = assignment.length;
+    this.paused = false;
+    if (this.wanted) this.pull();
+  }
+
+  /**
+   * A rebalance that reached the consumer while it disconnects (the close hands out what was
+   * still queued): answered if the client still takes it, which it does not once its close has
+   * begun — then the bounded wait in close() gives up on it.
+   */
+  private answerWhileDisconnecting(c: RdConsumer, code: number, assignment: TopicPartition[]): void {
+    try {
+      if (code === -174) c.unassign();
+      else if (code === -175) c.assign(assignment);
+    } catch (err) {
+      debug('rebalance %d while disconnecting not answered: %s', code, (err as Error).message);
     }
   }
 
@@ -180,20 +219,25 @@ export class KafkaSource extends Readable {
       // this checkpoint; waiting for the read without a bound deadlocked the two (a consumer that
       // never ended). What that read returns later is decoded and committed by the next checkpoint.
       const until = Date.now() + 1000;
-      while (waitForRead && this.reading && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+      while (waitForRead && this.reading && Date.now() < until) await sleep(5);
       try {
+        debug('checkpoint: waiting for downstream');
         await this.options.drained?.();
         const offsets = [...this.offsets.values()];
         // An asynchronous commit, waited for (bounded): a synchronous one can block the thread
         // for good while the group rebalances.
-        if (offsets.length > 0) {
-          await new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, 5000);
-            this.committed = () => { clearTimeout(t); resolve(); };
+        if (offsets.length > 0 && this.messagesRead !== this.messagesCommitted) {
+          const read = this.messagesRead;
+          debug('checkpoint: committing %d partitions', offsets.length);
+          const ok = await new Promise<boolean>((resolve) => {
+            const t = setTimeout(() => resolve(false), 5000);
+            this.committed = (failed) => { clearTimeout(t); resolve(!failed); };
             c.commit(offsets);
           });
+          if (ok) this.messagesCommitted = read;
         }
         this.stats.checkpoints++;
+        debug('checkpoint %d done', this.stats.checkpoints);
       } finally {
         this.paused = false;
         if (this.wanted && !this.ended) this.pull();
@@ -239,6 +283,7 @@ export class KafkaSource extends Readable {
       for (const m of messages) {
         this.stats.messages++;
         this.offsets.set(`${m.topic}|${m.partition}`, { topic: m.topic, partition: m.partition, offset: m.offset + 1 });
+        this.messagesRead++;
         const d = m.value === null ? 'empty message' : decodeEnvelope(m.value);
         if (typeof d === 'string') { this.stats.notEnvelopes++; continue; }
         more = this.push(d satisfies Datagram);
@@ -271,18 +316,57 @@ export class KafkaSource extends Readable {
     this.timer = null;
     const c = this.consumer;
     if (c === null) return;
+    debug('close: last checkpoint');
     try {
       await this.freshCheckpoint(); // a read in progress may be held by a rebalance: not waited for
     } finally {
+      this.ended = true;
+      await this.leaveGroup(c);
       this.consumer = null;
       this.leaving = c;
-      // Leaving the group hands the partitions over now (bounded, should librdkafka not call back).
+      debug('close: disconnecting');
+      // Bounded, should librdkafka not call back.
       await new Promise<void>((r) => {
-        const t = setTimeout(r, 10_000);
+        const t = setTimeout(() => { debug('close: no answer from the disconnect in 10 s'); r(); }, 10_000);
         c.disconnect(() => { clearTimeout(t); r(); });
       });
+      debug('close: disconnected');
       this.leaving = null;
     }
+  }
+
+  /**
+   * Unsubscribes while still connected, and keeps reading until the partitions were given back
+   * and the group went quiet (at most 5 s). librdkafka hands rebalance events only to a reader,
+   * and an assignment that reaches a consumer whose close has begun can no longer be taken: the
+   * close would wait for it for good. What these reads return is not decoded (counted as left
+   * to the next owner, who reads it from the committed offsets).
+   */
+  private async leaveGroup(c: RdConsumer): Promise<void> {
+    this.closing = true;
+    const readDone = Date.now() + 1000;
+    while (this.reading && Date.now() < readDone) await sleep(5);
+    debug('close: leaving the group');
+    try {
+      c.unsubscribe();
+    } catch (err) {
+      debug('close: unsubscribe failed: %s', (err as Error).message);
+      return;
+    }
+    const deadline = Date.now() + 5000;
+    for (let quiet = 0; quiet < 3 && Date.now() < deadline;) {
+      const rebalances = this.stats.rebalances;
+      const [read] = await Promise.all([this.readAndDrop(c), sleep(100)]);
+      this.stats.leftToNextOwner += read;
+      const settled = this.stats.rebalances === rebalances && this.rebalancing === 0 && this.stats.assigned === 0;
+      quiet = settled ? quiet + 1 : 0;
+    }
+    debug('close: left the group (%d partitions still assigned)', this.stats.assigned);
+  }
+
+  /** One read whose messages are not decoded: how many came. */
+  private readAndDrop(c: RdConsumer): Promise<number> {
+    return new Promise((resolve) => c.consume(500, (err, messages) => resolve(err ? 0 : messages.length)));
   }
 
   override _destroy(err: Error | null, done: (err: Error | null) => void): void {
