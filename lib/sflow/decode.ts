@@ -8,6 +8,7 @@ import { allZero } from '../codec/bytes.js';
 import { isSflow } from '../codec/version.js';
 
 import { counterRecord, flowRecord, type Fields } from './records.js';
+import { sampleRecord } from './sample-record.js';
 
 /** Layout of one sample, for decodePacket() and tools (tcpdump-like views). */
 export interface SflowSampleStructure {
@@ -131,13 +132,13 @@ export function decodeSflow(b: Uint8Array, exporter: string, now: number, out: S
     r.p = end;
     if (kind === undefined) {
       // Unknown sample type: kept, with its bytes, as its own record.
-      const unknown = meta('flow', exporter, subAgentId, now, sequence, agent, uptime);
+      const unknown = sampleRecord('flow', exporter, subAgentId, now, sequence, agent, uptime);
       unknown['sampleType'] = `enterprise${enterprise}:${format}`;
       unknown['data'] = body.hex(body.left);
       out.records.push(unknown);
       continue;
     }
-    const rec = meta(kind, exporter, subAgentId, now, sequence, agent, uptime);
+    const rec = sampleRecord(kind, exporter, subAgentId, now, sequence, agent, uptime);
     const s = sampleHeader(format, body, rec);
     const n = body.u32();
     if (body.overrun) {
@@ -294,9 +295,4 @@ function interfaceValue(s: Fields, name: string, v: number): void {
   const fmt = v >>> 30;
   s[name] = v & 0x3fffffff;
   if (fmt !== 0) s[`${name}Format`] = fmt;
-}
-
-/** A sample's record with the datagram's fields; the sample's own follow (written into it, not spread). */
-function meta(kind: 'flow' | 'counters' | 'drop', exporter: string, domain: number, now: number, sequence: number, agent: string, uptime: number): FlowRecord {
-  return { kind, protocol: 'sflow-v5', exporter, domain, templateId: 0, exportTime: now, sequence, agent, agentUptime: uptime } as FlowRecord;
 }
