@@ -161,10 +161,21 @@ function roomFor(keys: readonly string[]): number {
   return n;
 }
 
-/** Statements storing constant bytes at p (32-bit little-endian words, then single bytes). */
+/**
+ * Statements storing constant bytes at p: eight at a time as the double with those bytes, then
+ * a 32-bit word, then single bytes. Half the stores of 32-bit words (a quarter of a sFlow line's
+ * writer time went to them). Only normal doubles: their text (String) reads back to the same
+ * bits, where NaN payloads, -0 and subnormals might not; JSON key text (no raw control bytes) is
+ * nearly always normal, anything else is stored as two words.
+ */
 function constantBytes(text: Buffer): string {
   const out: string[] = [];
   let j = 0;
+  for (; j + 8 <= text.length; j += 8) {
+    const exponent = (text.readUInt16LE(j + 6) >> 4) & 0x7ff;
+    if (exponent !== 0 && exponent !== 0x7ff) out.push(`dv.setFloat64(p + ${j}, ${String(text.readDoubleLE(j))}, true);`);
+    else out.push(`dv.setUint32(p + ${j}, ${text.readUInt32LE(j)}, true); dv.setUint32(p + ${j + 4}, ${text.readUInt32LE(j + 4)}, true);`);
+  }
   for (; j + 4 <= text.length; j += 4) out.push(`dv.setUint32(p + ${j}, ${text.readUInt32LE(j)}, true);`);
   for (; j < text.length; j++) out.push(`b[p + ${j}] = ${text[j]!};`);
   out.push(`p += ${text.length};`);

@@ -151,6 +151,22 @@ test('a compiled writer rejects records of another shape', () => {
   assert.equal(w({ a: 1, b: 2, c: 3 }, b, dv, 0), -2);
 });
 
+test('key text of every printable character and of non-ASCII, at every alignment (8-byte double stores)', () => {
+  let x = 0x2545f491;
+  const rand = (n: number): number => (x = (Math.imul(x ^ (x >>> 13), 0x5bd1e995) + 0x9e3779b9) >>> 0) % n;
+  const printable = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
+  const extra = ['\u00e9', '\u007f', '\u0000', '\n', '\u2028', '\ud83d\ude00', '\uffff'];
+  for (let i = 0; i < 300; i++) {
+    const r: Record<string, unknown> = {};
+    for (let k = 0, n = 1 + rand(6); k < n; k++) {
+      let key = '';
+      for (let c = 0, len = rand(30); c < len; c++) key += rand(8) === 0 ? extra[rand(extra.length)]! : printable[rand(printable.length)]!;
+      r[key] = rand(2) === 0 ? rand(100000) : 'v';
+    }
+    assert.equal(encode(new LineEncoder(), r), expectedLine(r), JSON.stringify(Object.keys(r)));
+  }
+});
+
 test('integers of every length write as String(v) does (4-digit word stores)', () => {
   const enc = new LineEncoder();
   const values: number[] = [];
