@@ -13,7 +13,7 @@ import { decodeChain, fusedOutput, OUTPUT_HELP, OUTPUT_OPTIONS } from './output.
 import { readTemplateFile, saveTemplates } from './templates-file.js';
 import { isOutputClosed } from './stdout.js';
 import { warmUpExports } from '../../lib/runtime/warm-up.js';
-import type { EnrichConfig, Enrichment } from '../../transforms/enrich/load.js';
+import type { EnrichConfig } from '../../transforms/enrich/load.js';
 import { ENRICH_HELP, ENRICH_OPTIONS, enrichConfig, loadEnrichment } from './enrich-options.js';
 import { ALERT_HELP, alertStage, loadRules } from './alert-option.js';
 import { METRICS_HELP, serveMetrics } from './metrics-server.js';
@@ -25,6 +25,7 @@ import { configFromArgs, NO_EXTRAS, type PipelineExtras } from './pipeline-args.
 import { extraStages } from './pipeline-stages.js';
 import { openBranches } from './branches.js';
 import { pipelineYaml } from '../../lib/pipeline/print.js';
+import { shapeStats } from './shape-stats.js';
 
 export const COLLECT_HELP = `usage: flowpipe collect --listen [ADDR:]PORT[,PORT...] [options]
 
@@ -93,7 +94,7 @@ async function inThread(p: Parsed, saved: SavedTemplate[], file: string | undefi
     stages: [dec, ...stages],
     output,
     report: () => Promise.resolve({
-      decoder: decoder.stats, state: decoder.stateSize(), sequence: decoder.sequenceStats(), ...shapeStats(enrich, dec.flowsOnlyDropped),
+      decoder: decoder.stats, state: decoder.stateSize(), sequence: decoder.sequenceStats(), ...shapeStats(enrich?.stats, dec.flowsOnlyDropped),
       ...(counters !== undefined ? { counters: counters.snapshot } : {}),
     }),
     templates: () => Promise.resolve(decoder.savedTemplates()),
@@ -103,10 +104,6 @@ async function inThread(p: Parsed, saved: SavedTemplate[], file: string | undefi
     },
     reload: () => enrich?.reload() ?? Promise.resolve(),
   };
-}
-
-function shapeStats(enrich: Enrichment | null, flowsOnlyDropped: number): Record<string, unknown> {
-  return enrich !== null ? { normalize: enrich.stats } : flowsOnlyDropped > 0 ? { flowsOnlyDropped } : {};
 }
 
 async function onWorkers(p: Parsed, workers: number, saved: SavedTemplate[], file: string | undefined, config: EnrichConfig | undefined, keyCase: KeyCase): Promise<Engine> {

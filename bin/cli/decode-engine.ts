@@ -11,6 +11,7 @@ import { UsageError, type Parsed } from './args.js';
 import { decodeChain } from './output.js';
 import { loadTemplates, readTemplateFile } from './templates-file.js';
 import { workerStage } from './workers-option.js';
+import { shapeStats } from './shape-stats.js';
 
 export interface EngineReport {
   counters: Record<string, unknown>;
@@ -45,8 +46,7 @@ export function inThreadEngine(p: Parsed, config: EnrichConfig | undefined, enri
     onError: (listener) => dec.on('flowpipe-error', listener),
     progress: () => `${decoder.stats.datagrams} datagrams, ${records()} records`,
     report: () => {
-      const shaped = enrich !== null ? { normalize: enrich.stats } : dec.flowsOnlyDropped > 0 ? { flowsOnlyDropped: dec.flowsOnlyDropped } : {};
-      return Promise.resolve({ counters: { ...decoder.stats }, shaped, sequence: decoder.sequenceStats() });
+      return Promise.resolve({ counters: { ...decoder.stats }, shaped: shapeStats(enrich?.stats, dec.flowsOnlyDropped), sequence: decoder.sequenceStats() });
     },
     templates: () => Promise.resolve([...decoder.savedTemplates()]),
     inThread: { decoder, dec },
@@ -70,8 +70,7 @@ export async function workersEngine(p: Parsed, workers: number, config: EnrichCo
     progress: () => `${read()} datagrams read`,
     report: async () => {
       const r = await par.report();
-      const shaped = r.normalize !== undefined ? { normalize: r.normalize } : r.flowsOnlyDropped > 0 ? { flowsOnlyDropped: r.flowsOnlyDropped } : {};
-      return { counters: { ...r.stats, workers: r.workers }, shaped, sequence: r.sequence };
+      return { counters: { ...r.stats, workers: r.workers }, shaped: shapeStats(r.normalize, r.flowsOnlyDropped), sequence: r.sequence };
     },
     templates: () => par.exportTemplates(),
     inThread: null,

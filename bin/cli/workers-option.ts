@@ -7,6 +7,7 @@ import type { EnrichConfig } from '../../transforms/enrich/load.js';
 import { loadEnrichment } from './enrich-options.js';
 import { checkedFilter, outputChoices } from './output.js';
 import { int, UsageError, type Parsed } from './args.js';
+import { shapeStats } from './shape-stats.js';
 
 /** More decode threads than this is a typo, not a machine (each one holds its own state). */
 const MAX_WORKERS = 64;
@@ -36,7 +37,7 @@ export async function workerStage(p: Parsed, workers: number, saved: SavedTempla
 export function workerStats(r: ParallelReport): Record<string, unknown> {
   return {
     workers: r.workers, written: r.written, workerHeapUsed: r.workerHeapUsed, workerHeapTotal: r.workerHeapTotal, decoder: r.stats, state: r.state, sequence: r.sequence,
-    ...(r.normalize !== undefined ? { normalize: r.normalize } : r.flowsOnlyDropped > 0 ? { flowsOnlyDropped: r.flowsOnlyDropped } : {}),
+    ...shapeStats(r.normalize, r.flowsOnlyDropped),
     ...(r.counters !== undefined ? { counters: r.counters } : {}),
   };
 }
