@@ -39,7 +39,15 @@ export class SflowSequences {
   readonly sources = new Map<string, SequenceTracker>();
   /** The source trackers of each datagram stream by a numeric key: no key string per sample. */
   private readonly bySource = new Map<string, Map<number, SequenceTracker>>();
+  /** The last datagram stream and its key: most datagrams come from the agent the one before did. */
+  private last = { exporter: '', agent: '', subAgentId: -1, key: '' };
   constructor(private readonly max = 65536) {}
+  /** `exporter|agent|subAgentId`, the same string while the stream stays the same (its hash computed once). */
+  streamKey(exporter: string, agent: string, subAgentId: number): string {
+    const l = this.last;
+    if (exporter !== l.exporter || agent !== l.agent || subAgentId !== l.subAgentId) this.last = { exporter, agent, subAgentId, key: `${exporter}|${agent}|${subAgentId}` };
+    return this.last.key;
+  }
   tracker(map: Map<string, SequenceTracker>, key: string): SequenceTracker {
     let t = map.get(key);
     if (t === undefined) {
@@ -108,7 +116,7 @@ export function decodeSflow(b: Uint8Array, exporter: string, now: number, out: S
     return 0;
   }
   if (structure) structure.header = { version: 5, agent, subAgentId, sequence, uptime, samples: count };
-  const streamKey = `${exporter}|${agent}|${subAgentId}`;
+  const streamKey = seq === null ? '' : seq.streamKey(exporter, agent, subAgentId);
   seq?.tracker(seq.datagrams, streamKey).observe(sequence, 1);
   for (let i = 0; i < count; i++) {
     if (r.left < 8) {
