@@ -191,10 +191,12 @@ function constantBytes(text: Buffer): string {
 export function compileLineWriter(keys: readonly string[], checked = true, keyCase: KeyCase = 'as-is', nested = false): LineWriter {
   const body: string[] = checked
     ? [
-        // The shape check: for-in over a fast object walks its enum cache; keys are interned
-        // strings. It costs about a quarter of the writer, hence the unchecked variant.
+        // The shape check: for-in over a fast object walks its enum cache (under 1 ns a key);
+        // each key is compared with a constant, which V8 does by identity (interned strings):
+        // 1.4 ns a key, against 5-9 ns compared with an element of the key array. Still a
+        // fifth of the writer on wide records, hence the unchecked variant.
         'let i = 0;',
-        'for (const k in r) { if (k !== K[i]) return -2; i++; }',
+        `for (const k in r) { switch (i++) { ${keys.map((k, j) => `case ${j}: if (k !== ${JSON.stringify(k)}) return -2; break;`).join(' ')} default: return -2; } }`,
         `if (i !== ${keys.length} || p + ${roomFor(keys)} > b.length) return i !== ${keys.length} ? -2 : -1;`,
         'let v, h, m;',
       ]
@@ -212,8 +214,8 @@ export function compileLineWriter(keys: readonly string[], checked = true, keyCa
   if (keys.length === 0) body.push('b[p++] = 123;');
   body.push(nested ? 'b[p++] = 125;' : 'b[p++] = 125; b[p++] = 10;', 'return p;');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- per-shape code generation is the design
-  const factory = new Function('K', 'w', 'S', 'C', `'use strict'; return function writeLine(r, b, dv, p) {\n${body.join('\n')}\n};`) as (K: readonly string[], w: Writers, S: Slot[], C: KeyCase) => LineWriter;
-  return factory(Object.freeze([...keys]), writers, keys.map(() => ({ w: null })), keyCase);
+  const factory = new Function('w', 'S', 'C', `'use strict'; return function writeLine(r, b, dv, p) {\n${body.join('\n')}\n};`) as (w: Writers, S: Slot[], C: KeyCase) => LineWriter;
+  return factory(writers, keys.map(() => ({ w: null })), keyCase);
 }
 
 /** Writers tried after the last one and the template's, before the key list is built. */
