@@ -21,7 +21,7 @@ export type { DecodeStreamOptions } from './transforms/core/decode.js';
 export { toNdjson, fromNdjson, parseNdjsonLine } from './transforms/format/ndjson.js';
 export type { ToNdjsonOptions } from './transforms/format/ndjson.js';
 export { map, filter, discard } from './transforms/core/map-filter.js';
-export { captureSource } from './transforms/sources/capture-source.js';
+export { captureBatches, captureSource } from './transforms/sources/capture-source.js';
 export { framer, Framer } from './transforms/core/framer.js';
 export type { FramerOptions } from './transforms/core/framer.js';
 export { frameAt } from './lib/capture/framing.js';

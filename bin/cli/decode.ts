@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { toJson } from '../../lib/ndjson/json.js';
 import type { DecodeError } from '../../lib/types.js';
-import { captureSource, type CaptureSummary } from '../../transforms/sources/capture-source.js';
+import { captureBatches, type CaptureSummary } from '../../transforms/sources/capture-source.js';
 import type { Datagram } from '../../transforms/core/datagram.js';
 import { hostPort, parse, UsageError } from './args.js';
 import { fusedOutput, OUTPUT_HELP, OUTPUT_OPTIONS } from './output.js';
@@ -89,13 +89,15 @@ export async function decodeCommand(argv: string[], extras: PipelineExtras = NO_
     errors++; // data lost: --strict exits 1
     process.stderr.write(`flowpipe: ${current}: capture truncated: the last ${s.leftoverBytes} bytes do not make a whole header or record\n`);
   };
-  async function* all(): AsyncGenerator<Datagram> {
+  // Datagrams in batches (those of each 64 KiB read): one stream hop for many. The workers' stage
+  // places datagrams one by one.
+  async function* all(): AsyncGenerator<Datagram | Datagram[]> {
     for (const f of files) {
       current = f;
-      const it = (captureSource(f, { exporter, onCaptureEnd }) as AsyncIterable<Datagram>)[Symbol.asyncIterator]();
+      const it = captureBatches(f, { exporter, onCaptureEnd });
       try {
         for (;;) {
-          let next: IteratorResult<Datagram>;
+          let next: IteratorResult<Datagram[]>;
           try {
             next = await it.next();
           } catch (err) {
@@ -106,11 +108,14 @@ export async function decodeCommand(argv: string[], extras: PipelineExtras = NO_
             break;
           }
           if (next.done === true) break;
-          read++;
-          yield next.value;
+          const batch = next.value;
+          if (batch.length === 0) continue;
+          read += batch.length;
+          if (workers > 0) yield* batch;
+          else yield batch;
         }
       } finally {
-        await it.return?.();
+        await it.return?.(undefined);
       }
     }
   }

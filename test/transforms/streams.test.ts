@@ -5,7 +5,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
-import { captureSource, decode, filter, fromNdjson, map, toNdjson, udpSource, allowlist, type FlowRecord, type Datagram } from '../../index.js';
+import { captureBatches, captureSource, decode, filter, fromNdjson, map, toNdjson, udpSource, allowlist, type FlowRecord, type Datagram } from '../../index.js';
 import { cat, ip4, set, u32, u8, v9, v9Template } from '../helpers/build.js';
 import { loadManifest, readCorpus } from '../helpers/corpus.js';
 import { compileFilter } from '../../lib/filter/expr.js';
@@ -32,6 +32,23 @@ test('streams: capture file -> decode -> records; gzip and stdin-style streams g
   const b = collect<FlowRecord>();
   await pipeline(captureSource(Readable.from([gzipSync(readFileSync(file))])), decode(), b.sink);
   assert.deepEqual(b.items.map((r) => ({ ...r, exportTime: 0 })), a.items.map((r) => ({ ...r, exportTime: 0 })));
+});
+
+test('streams: captureBatches gives the datagrams of captureSource in arrays; decode() takes them as they come', async () => {
+  for (const file of [root + 'test/fixtures/corpus/tcpdump/sflow-print-v6.pcap', root + 'examples/samples/softflowd-ipfix.bin']) {
+    const singles: Datagram[] = [];
+    for await (const d of captureSource(file)) singles.push(d as Datagram);
+    const batches: Datagram[][] = [];
+    for await (const b of captureBatches(file)) batches.push(b);
+    const when = (d: Datagram): Datagram => ({ ...d, receivedAt: 0 }); // raw bytes are stamped when read
+    assert.deepEqual(batches.flat().map(when), singles.map(when));
+    const a = collect<FlowRecord>();
+    await pipeline(captureSource(file), decode(), a.sink);
+    const b = collect<FlowRecord>();
+    await pipeline(Readable.from(captureBatches(file)), decode(), b.sink);
+    assert.ok(a.items.length > 0);
+    assert.deepEqual(b.items.map((r) => ({ ...r, exportTime: 0 })), a.items.map((r) => ({ ...r, exportTime: 0 })));
+  }
 });
 
 test('streams: raw export bytes are attributed to the given exporter', async () => {

@@ -66,8 +66,17 @@ export class DecodeStream extends Transform {
     return this.decoder.stats;
   }
 
-  override _transform(chunk: Datagram | Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    const d: Datagram = Buffer.isBuffer(chunk) ? { data: chunk, exporter: this.exporter, receivedAt: Date.now() } : chunk;
+  /**
+   * A datagram; raw export bytes (from `exporter`, received now); or a batch of datagrams
+   * (captureBatches()), one stream hop for many.
+   */
+  override _transform(chunk: Datagram | Buffer | readonly Datagram[], _enc: BufferEncoding, done: TransformCallback): void {
+    if (Array.isArray(chunk)) for (const d of chunk as readonly Datagram[]) this.decodeOne(d);
+    else this.decodeOne(Buffer.isBuffer(chunk) ? { data: chunk, exporter: this.exporter, receivedAt: Date.now() } : chunk as Datagram);
+    done();
+  }
+
+  private decodeOne(d: Datagram): void {
     if (this.counters === null) this.emitResult(this.decoder.decode(d.data, d.exporter, d.receivedAt), d.receivedAt);
     else {
       const start = process.hrtime.bigint();
@@ -75,7 +84,6 @@ export class DecodeStream extends Transform {
       this.counters.count(exporterKey(d.exporter.address, d.exporter.port), d.data, res, Number(process.hrtime.bigint() - start) / 1e9);
       this.emitResult(res, d.receivedAt);
     }
-    done();
   }
 
   override _flush(done: TransformCallback): void {

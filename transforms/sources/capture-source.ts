@@ -44,7 +44,12 @@ async function* sniffed(src: AsyncGenerator<Buffer>): AsyncGenerator<{ kind: 'gz
   if (kind === null && head.length > 0) yield { kind: 'raw', chunk: head };
 }
 
-async function* datagrams(input: string | NodeJS.ReadableStream, o: CaptureSourceOptions): AsyncGenerator<Datagram> {
+/**
+ * The datagrams of a file path ('-' for stdin) or byte stream, in batches: those of each chunk
+ * read (up to 64 KiB of input). One asynchronous step per batch, not per datagram: handing 300 k
+ * datagrams over one by one through async iterators costs ~3 µs each, as much as decoding them.
+ */
+export async function* captureBatches(input: string | NodeJS.ReadableStream, o: CaptureSourceOptions = {}): AsyncGenerator<Datagram[]> {
   const exporter = o.exporter ?? { address: '0.0.0.0', port: 0 };
   let src: AsyncGenerator<Buffer> = bytes(input);
   let it = sniffed(src);
@@ -70,28 +75,32 @@ async function* datagrams(input: string | NodeJS.ReadableStream, o: CaptureSourc
   if (first.done) return;
   if (first.value.kind === 'capture') {
     const parser = new CaptureParser();
-    const emit = function* (chunk: Buffer): Generator<Datagram> {
-      for (const d of parser.push(chunk)) yield { data: d.payload, exporter: d.src, receivedAt: d.time, localPort: d.dst.port };
-    };
-    yield* emit(first.value.chunk);
-    for await (const x of it) yield* emit(x.chunk);
+    const batch = (chunk: Buffer): Datagram[] => parser.push(chunk).map((d) => ({ data: d.payload, exporter: d.src, receivedAt: d.time, localPort: d.dst.port }));
+    yield batch(first.value.chunk);
+    for await (const x of it) yield batch(x.chunk);
     o.onCaptureEnd?.({ ...parser.stats, leftoverBytes: parser.leftover });
     return;
   }
   // Raw export bytes: cut into messages by their own lengths.
   const cutter = new Framer({ exporter });
-  const take = function* (): Generator<Datagram> {
-    for (let d = cutter.read() as Datagram | null; d !== null; d = cutter.read() as Datagram | null) yield d;
+  const take = (): Datagram[] => {
+    const out: Datagram[] = [];
+    for (let d = cutter.read() as Datagram | null; d !== null; d = cutter.read() as Datagram | null) out.push(d);
+    return out;
   };
   cutter.write(first.value.chunk);
-  yield* take();
+  yield take();
   for await (const x of it) {
     cutter.write(x.chunk);
-    yield* take();
+    yield take();
   }
   cutter.end();
   await new Promise((r) => setImmediate(r));
-  yield* take();
+  yield take();
+}
+
+async function* datagrams(input: string | NodeJS.ReadableStream, o: CaptureSourceOptions): AsyncGenerator<Datagram> {
+  for await (const batch of captureBatches(input, o)) yield* batch;
 }
 
 /**
