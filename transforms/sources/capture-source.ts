@@ -46,8 +46,8 @@ async function* sniffed(src: AsyncGenerator<Buffer>): AsyncGenerator<{ kind: 'gz
 
 /**
  * The datagrams of a file path ('-' for stdin) or byte stream, in batches: those of each chunk
- * read (up to 64 KiB of input). One asynchronous step per batch, not per datagram: handing 300 k
- * datagrams over one by one through async iterators costs ~3 µs each, as much as decoding them.
+ * read (up to 64 KiB of input). One asynchronous step per batch, not per datagram (`flowpipe
+ * decode` of a file 4-6 % faster).
  */
 export async function* captureBatches(input: string | NodeJS.ReadableStream, o: CaptureSourceOptions = {}): AsyncGenerator<Datagram[]> {
   const exporter = o.exporter ?? { address: '0.0.0.0', port: 0 };
