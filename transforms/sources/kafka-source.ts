@@ -157,7 +157,9 @@ export class KafkaSource extends Readable {
       else if (code === -174) await this.revoke(c, assignment); // ERR__REVOKE_PARTITIONS
       else if (code === -175) await this.assign(c, assignment); // ERR__ASSIGN_PARTITIONS
     } catch (err) {
-      this.destroy(err as Error);
+      // While closing, the close goes on (its waits are bounded); before, the stream fails.
+      if (this.closing) debug('rebalance %d failed while closing: %s', code, (err as Error).message);
+      else this.destroy(err as Error);
     } finally {
       this.rebalancing--;
     }
