@@ -74,6 +74,8 @@ export class KafkaSource extends Readable {
   readonly stats: KafkaSourceStats = { messages: 0, notEnvelopes: 0, checkpoints: 0, rebalances: 0, leftToNextOwner: 0, commitFailures: 0, assigned: 0, lastError: null };
   /** Counts revocations: a read started before the last one returns messages nobody commits for us. */
   private generation = 0;
+  /** The generation when the read in progress (or the last one) began. */
+  private readGeneration = 0;
   private consumer: RdConsumer | null = null;
   private readonly topic: string;
   private readonly group: string;
@@ -119,6 +121,11 @@ export class KafkaSource extends Readable {
       offset_commit_cb: true,
     }, { 'auto.offset.reset': 'earliest' });
     c.on('partition.eof', (e) => {
+      // The client reports the end of a partition from the read that found it, just before that
+      // read's messages. From a read begun before the last revocation it is stale: the partition
+      // may since have come back, to be read again from the committed offset (ending on it
+      // would leave what that read brought, which is not decoded, to nobody).
+      if (this.readGeneration !== this.generation) return;
       this.eof.add(key(e));
       this.maybeEnd();
     });
@@ -268,6 +275,7 @@ export class KafkaSource extends Readable {
     if (c === null || this.paused || this.reading || this.ended || this.destroyed) return;
     this.reading = true;
     const generation = this.generation;
+    this.readGeneration = generation;
     c.consume(500, (err, messages) => {
       this.reading = false;
       if (this.ended) return; // stopped meanwhile: these are neither pushed nor committed
