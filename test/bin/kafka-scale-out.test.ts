@@ -69,7 +69,15 @@ test('collect --to kafka://…?format=raw forwards datagrams; decode --from give
   const records = async (args: string[]): Promise<string[]> => {
     const c = await startCollect(args);
     assert.equal(run(['replay', pcap, '--to', `127.0.0.1:${c.port}`, '--rate', '3000']).status, 0);
-    await new Promise((r) => setTimeout(r, 500));
+    // Until collect has written (or forwarded) everything: its stdout, or with --to its
+    // forwarded count, unchanged for 500 ms (a loaded machine can hold it back for longer).
+    let last = -1;
+    for (const until = Date.now() + 15_000; Date.now() < until;) {
+      const now = c.out.reduce((n, b) => n + b.length, 0) + c.err().length;
+      if (now === last) break;
+      last = now;
+      await new Promise((r) => setTimeout(r, 500));
+    }
     assert.equal(await stop(c.child), 0);
     return lines(Buffer.concat(c.out)).map(same);
   };
