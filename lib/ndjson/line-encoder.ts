@@ -16,7 +16,7 @@ export type KeyCase = 'as-is' | 'snake';
 
 /**
  * Writes one record as a JSON line (with '\n') at `p`; returns the end, NO_ROOM or NOT_MINE.
- * `dv` is a DataView over `b` (constant key text is stored four bytes at a time).
+ * `dv` is a DataView over `b` (constant key text is stored eight bytes at a time).
  */
 export type LineWriter = (r: object, b: Buffer, dv: DataView, p: number) => number;
 
