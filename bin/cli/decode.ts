@@ -89,9 +89,8 @@ export async function decodeCommand(argv: string[], extras: PipelineExtras = NO_
     errors++; // data lost: --strict exits 1
     process.stderr.write(`flowpipe: ${current}: capture truncated: the last ${s.leftoverBytes} bytes do not make a whole header or record\n`);
   };
-  // Datagrams in batches (those of each 64 KiB read): one stream hop for many. The workers' stage
-  // places datagrams one by one.
-  async function* all(): AsyncGenerator<Datagram | Datagram[]> {
+  // Datagrams in batches (those of each 64 KiB read): one stream hop for many.
+  async function* all(): AsyncGenerator<Datagram[]> {
     for (const f of files) {
       current = f;
       const it = captureBatches(f, { exporter, onCaptureEnd });
@@ -111,11 +110,10 @@ export async function decodeCommand(argv: string[], extras: PipelineExtras = NO_
           const batch = next.value;
           if (batch.length === 0) continue;
           read += batch.length;
-          if (workers > 0) yield* batch;
-          else yield batch;
+          yield batch;
         }
       } finally {
-        await it.return?.(undefined);
+        await it.return(undefined);
       }
     }
   }

@@ -173,7 +173,17 @@ export class ParallelDecode extends Transform {
     }
   }
 
-  override _transform(d: Datagram, _enc: BufferEncoding, done: TransformCallback): void {
+  /** A datagram, or a batch of them (captureBatches()): one stream hop for many. */
+  override _transform(chunk: Datagram | readonly Datagram[], _enc: BufferEncoding, done: TransformCallback): void {
+    let over = false;
+    if (Array.isArray(chunk)) for (const d of chunk as readonly Datagram[]) over = this.place(d) || over;
+    else over = this.place(chunk as Datagram);
+    if (over || this.readerFull) this.waiting = done; // resumed by fromWorker / _read
+    else done();
+  }
+
+  /** Hands a datagram to its exporter's worker; true when that worker now holds more than maxInFlight. */
+  private place(d: Datagram): boolean {
     const lane = this.laneOf(d.exporter.address, d.exporter.port);
     if (!lane.builder.add(d.data, d.exporter.address, d.exporter.port, d.receivedAt)) {
       this.post(lane);
@@ -182,8 +192,7 @@ export class ParallelDecode extends Transform {
     lane.inFlight++;
     if (lane.builder.full) this.post(lane);
     else if (this.scheduled === null) this.schedulePost();
-    if (lane.inFlight > this.maxInFlight || this.readerFull) this.waiting = done; // resumed by fromWorker / _read
-    else done();
+    return lane.inFlight > this.maxInFlight;
   }
 
   /**
