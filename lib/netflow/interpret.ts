@@ -3,6 +3,7 @@
 // tiered.ts), so an exporter that redefines its templates on every datagram costs little; the
 // records are the compiled decoder's, key for key, value for value, in the same order.
 import { derivedTimes, type DerivedTime } from './compile.js';
+import { FastRecords } from './fast-record.js';
 import { VARLEN, type FieldsDecoder, type RecordDecoder, type TemplateDef } from './template.js';
 import { relTime, readValue } from './values.js';
 import { hex } from '../codec/bytes.js';
@@ -54,53 +55,68 @@ function derivedValue(d: DerivedTime, v: unknown, c: RecordContext): number | un
   return typeof v === 'number' ? c.exportTime - v / 1000 : undefined;
 }
 
+/** Records of `plan` with the keys `head` first (filled by the caller), built as fast objects. */
+function recordBuilder(head: readonly string[], plan: readonly Step[], derived: readonly DerivedTime[], names: readonly string[]) {
+  const fixed = [...head];
+  const stepSlot = plan.map((s) => {
+    if (s.name === null) return -1;
+    const at = fixed.indexOf(s.name); // a repeated name keeps its first place and its last value
+    return at >= 0 ? at : fixed.push(s.name) - 1;
+  });
+  const fromSlot = derived.map((d) => fixed.indexOf(names[d.index]!));
+  const out = new FastRecords(fixed, derived.map((d) => d.name));
+  const values = out.values;
+  /** The record from the bytes at o (its head values already in `values`), or null if they end early. */
+  const read = (b: Uint8Array, o: number, end: number, c: RecordContext): Record<string, unknown> | null => {
+    let p = o;
+    for (let i = 0; i < plan.length; i++) {
+      const s = plan[i]!;
+      if (s.run > 0 && p + s.run > end) return null;
+      let len = s.length;
+      if (len === VARLEN) {
+        if (p >= end) return null;
+        len = b[p++]!;
+        if (len === 255) {
+          if (p + 2 > end) return null;
+          len = (b[p]! << 8) | b[p + 1]!;
+          p += 2;
+        }
+        if (p + len > end) return null;
+      }
+      if (stepSlot[i]! >= 0) values[stepSlot[i]!] = s.read(b, p, len, c);
+      p += len;
+    }
+    c.next = p;
+    let present = 0;
+    for (let i = 0; i < derived.length; i++) {
+      const t = derivedValue(derived[i]!, values[fromSlot[i]!], c);
+      values[fixed.length + i] = t;
+      if (t !== undefined) present |= 1 << i;
+    }
+    return out.make(present);
+  };
+  return { keys: [...fixed, ...derived.map((d) => d.name)], values, read };
+}
+
 /** Interpreted record and nested-record decoders of `def` (dynamic templates: no header fields). */
 export function interpretTemplate(def: TemplateDef, names: readonly string[], scopeNames: readonly string[]): { decodeRecord: RecordDecoder; decodeFields: FieldsDecoder; recordKeys: readonly string[] } {
   const plan = steps(def, names);
   const derived = derivedTimes(def.fields, names);
-  const derivedFrom = derived.map((d) => names[d.index]!);
-  const kind = def.options ? 'options' : 'flow';
-  const id = def.id;
-
-  const fill = (r: Record<string, unknown>, b: Uint8Array, o: number, end: number, c: RecordContext): boolean => {
-    let p = o;
-    for (const s of plan) {
-      if (s.run > 0 && p + s.run > end) return false;
-      let len = s.length;
-      if (len === VARLEN) {
-        if (p >= end) return false;
-        len = b[p++]!;
-        if (len === 255) {
-          if (p + 2 > end) return false;
-          len = (b[p]! << 8) | b[p + 1]!;
-          p += 2;
-        }
-        if (p + len > end) return false;
-      }
-      if (s.name !== null) r[s.name] = s.read(b, p, len, c);
-      p += len;
-    }
-    c.next = p;
-    for (let i = 0; i < derived.length; i++) {
-      const t = derivedValue(derived[i]!, r[derivedFrom[i]!], c);
-      if (t !== undefined) r[derived[i]!.name] = t;
-    }
-    return true;
-  };
-
+  const head = ['kind', 'protocol', 'exporter', 'domain', 'templateId', 'exportTime', 'sequence', ...(def.options ? ['scopes'] : [])];
+  const records = recordBuilder(head, plan, derived, names);
+  const fields = recordBuilder([], plan, derived, names);
+  const v = records.values;
+  v[0] = def.options ? 'options' : 'flow';
+  v[4] = def.id;
+  if (def.options) v[7] = scopeNames;
   const decodeRecord: RecordDecoder = (b, o, end, c) => {
-    const r: Record<string, unknown> = {
-      kind, protocol: c.protocol, exporter: c.exporter, domain: c.domain, templateId: id, exportTime: c.exportTime, sequence: c.sequence,
-    };
-    if (def.options) r['scopes'] = scopeNames;
-    return fill(r, b, o, end, c) ? r as ReturnType<RecordDecoder> : null;
+    v[1] = c.protocol;
+    v[2] = c.exporter;
+    v[3] = c.domain;
+    v[5] = c.exportTime;
+    v[6] = c.sequence;
+    return records.read(b, o, end, c) as ReturnType<RecordDecoder>;
   };
-  const decodeFields: FieldsDecoder = (b, o, end, c) => {
-    const r: Record<string, unknown> = {};
-    return fill(r, b, o, end, c) ? r as ReturnType<FieldsDecoder> : null;
-  };
-  const keys = [...(def.options ? ['kind', 'protocol', 'exporter', 'domain', 'templateId', 'exportTime', 'sequence', 'scopes'] : ['kind', 'protocol', 'exporter', 'domain', 'templateId', 'exportTime', 'sequence'])];
-  for (const s of plan) if (s.name !== null && !keys.includes(s.name)) keys.push(s.name);
-  for (const d of derived) if (!keys.includes(d.name)) keys.push(d.name);
-  return { decodeRecord, decodeFields, recordKeys: Object.freeze(keys) };
+  const decodeFields: FieldsDecoder = (b, o, end, c) => fields.read(b, o, end, c) as ReturnType<FieldsDecoder>;
+  return { decodeRecord, decodeFields, recordKeys: Object.freeze(records.keys) };
 }

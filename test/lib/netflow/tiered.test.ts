@@ -3,6 +3,7 @@
 // fit; on every template the corpus teaches and on random templates (lists, varlen, odd lengths,
 // enterprise elements, repeats, derived times).
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
 import assert from 'node:assert/strict';
 import { compileTemplate } from '../../../lib/netflow/compile.js';
 import { newContext, type RecordContext } from '../../../lib/netflow/record-context.js';
@@ -114,4 +115,27 @@ test('a template is compiled after decoding data in its third datagram, and can 
   assert.notEqual(t.decodeRecord, interpreted);
   t.uncompile();
   assert.equal(t.decodeRecord, interpreted);
+});
+
+test('interpreted records are fast objects, however wide (a dictionary-mode record would make the NDJSON writers slow for good)', () => {
+  setFlagsFromString('--allow-natives-syntax');
+  const hasFastProperties = new Function('o', 'return %HasFastProperties(o)') as (o: object) => boolean;
+  // 40 fields, flowStart/EndSysUpTime among them (derived times known in one context, not the other)
+  const ids = [8, 12, 1, 2, 7, 11, 4, 6, 10, 14, 22, 21, 5, 9, 13, 15, 16, 17, 56, 80];
+  const fields = [...ids, ...ids.map((id) => id)].map((id, i) => ({ ...spec('netflow-v9', id, 0, 4, false), name: `f${i}_${v9Element(id).name}` }));
+  fields[10] = spec('netflow-v9', 22, 0, 4, false);
+  fields[11] = spec('netflow-v9', 21, 0, 4, false);
+  const t = new TieredTemplate({ protocol: 'netflow-v9', id: 400, options: false, fields });
+  const rec = Buffer.alloc(160, 7);
+  for (const uptime of [5_000_000, NaN]) {
+    const c = newContext();
+    c.exportTime = 1_700_000_000_000;
+    c.uptimeMs = uptime;
+    const a = t.decodeRecord(rec, 0, rec.length, c)!;
+    const b = t.decodeFields(rec, 0, rec.length, c)!;
+    assert.equal(Object.keys(a).length, Number.isNaN(uptime) ? 47 : 49);
+    assert.ok(hasFastProperties(a) && hasFastProperties(b));
+    assert.equal(Object.hasOwn(a, 'flowStartMilliseconds'), !Number.isNaN(uptime));
+  }
+  assert.equal(t.compiled, false);
 });
