@@ -13,7 +13,7 @@ import { KAFKA_INPUT_HELP, KAFKA_INPUT_OPTIONS, kafkaInput, type KafkaInput } fr
 import { saveTemplates } from './templates-file.js';
 import { inThreadEngine, workersEngine } from './decode-engine.js';
 import { workersOption } from './workers-option.js';
-import { isOutputClosed } from './stdout.js';
+import { blockingStdout, isOutputClosed } from './stdout.js';
 import { ErrorLines } from './error-lines.js';
 import { configFromArgs, NO_EXTRAS, type PipelineExtras } from './pipeline-args.js';
 import { extraStages } from './pipeline-stages.js';
@@ -73,6 +73,8 @@ export async function decodeCommand(argv: string[], extras: PipelineExtras = NO_
   await checkSinks(dest); // a server that is not there: one line, exit 1, before reading anything
   for (const d of branches.dests) await checkSinks(d);
   const sinks = [...dest.sinks, ...branches.dests.flatMap((d) => d.sinks)];
+  // Files in, stdout alone out: nothing else for the event loop to serve while a write waits.
+  if (typeof from !== 'string' && dest.writable === process.stdout) blockingStdout();
   const files = p.positional.length > 0 ? p.positional : ['-'];
   let current = files[0]!;
   let unreadable = false;
