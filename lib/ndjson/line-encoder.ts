@@ -78,8 +78,16 @@ function writeAscii(b: Buffer, p: number, s: string): number {
 /** A character JSON escapes, or a non-ASCII one (UTF-8 needs more than one byte). */
 const ESCAPED = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
 
-/** A JSON string: plain printable ASCII byte by byte, anything else through JSON.stringify. */
-function writeString(b: Buffer, p: number, s: string): number {
+/** 1 for each UTF-16 code unit written as itself in a JSON string (printable ASCII but " and \). */
+const PLAIN = new Uint8Array(65536);
+for (let c = 0x20; c <= 0x7e; c++) if (c !== 34 && c !== 92) PLAIN[c] = 1;
+
+/**
+ * A JSON string: plain printable ASCII as it is, anything else through JSON.stringify. Short
+ * strings four characters per check and store (addresses, names: 26 against 37 ns for 13
+ * characters).
+ */
+function writeString(b: Buffer, dv: DataView, p: number, s: string): number {
   const n = s.length;
   if (p + n * 6 + 2 > b.length) return NO_ROOM; // worst case: every character escaped as \uXXXX
   const start = p;
@@ -93,9 +101,19 @@ function writeString(b: Buffer, p: number, s: string): number {
     return p;
   }
   b[p++] = 34;
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const c0 = s.charCodeAt(i);
+    const c1 = s.charCodeAt(i + 1);
+    const c2 = s.charCodeAt(i + 2);
+    const c3 = s.charCodeAt(i + 3);
+    if ((PLAIN[c0]! & PLAIN[c1]! & PLAIN[c2]! & PLAIN[c3]!) === 0) return start + b.write(JSON.stringify(s), start);
+    dv.setUint32(p, c0 | (c1 << 8) | (c2 << 16) | (c3 << 24), true);
+    p += 4;
+  }
+  for (; i < n; i++) {
     const ch = s.charCodeAt(i);
-    if (ch < 32 || ch > 126 || ch === 34 || ch === 92) return start + b.write(JSON.stringify(s), start);
+    if (PLAIN[ch] === 0) return start + b.write(JSON.stringify(s), start);
     b[p++] = ch;
   }
   b[p++] = 34;
@@ -206,7 +224,7 @@ export function compileLineWriter(keys: readonly string[], checked = true, keyCa
     body.push(
       `v = r[${JSON.stringify(k)}];`,
       `if (typeof v === 'number') { ${NUMBER_STATEMENTS} }`,
-      "else if (typeof v === 'string') { p = w.writeString(b, p, v); if (p < 0) return p; }",
+      "else if (typeof v === 'string') { p = w.writeString(b, dv, p, v); if (p < 0) return p; }",
       `else if (typeof v === 'object' && v !== null) { p = w.writeObject(b, dv, p, v, S[${i}], C); if (p < 0) return p; }`,
       'else { p = w.writeOther(b, p, v); if (p < 0) return p; }',
     );

@@ -167,6 +167,25 @@ test('key text of every printable character and of non-ASCII, at every alignment
   }
 });
 
+test('string values of every length with any character at any position (4-character stores)', () => {
+  let x = 0x1b873593;
+  const rand = (n: number): number => (x = (Math.imul(x ^ (x >>> 15), 0x85ebca6b) + 0x6b43a9b5) >>> 0) % n;
+  const odd = ['"', '\\', '\u0000', '\u001f', '\u007f', '\u00e9', '\u2028', '\ud800', '\udc00', '\ud83d\ude00', '\uffff', '\u0100', '\u0120'];
+  const enc = new LineEncoder();
+  for (let len = 0; len <= 60; len++) {
+    for (let trial = 0; trial < 40; trial++) {
+      let s = '';
+      for (let c = 0; c < len; c++) s += String.fromCharCode(32 + rand(95));
+      if (trial > 0 && len > 0) {
+        const at = rand(len);
+        s = s.slice(0, at) + odd[rand(odd.length)]! + s.slice(at + 1);
+      }
+      const r = { a: 1, s, t: s.toUpperCase() };
+      assert.equal(encode(enc, r), expectedLine(r), JSON.stringify(s));
+    }
+  }
+});
+
 test('integers of every length write as String(v) does (4-digit word stores)', () => {
   const enc = new LineEncoder();
   const values: number[] = [];
