@@ -252,8 +252,8 @@ function sampleHeader(format: number, r: XdrReader, s: Fields): Fields {
   set('drops', w[k + 2]);
   if (format === 1) {
     // Compact form: the top two bits are the format (0 ifIndex, 1 discard reason, 2 interface count).
-    if (w[k + 3] !== undefined) interfaceValue(s, 'ingressInterface', w[k + 3]!);
-    if (w[k + 4] !== undefined) interfaceValue(s, 'egressInterface', w[k + 4]!);
+    if (w[k + 3] !== undefined) interfaceValue(s, true, w[k + 3]!);
+    if (w[k + 4] !== undefined) interfaceValue(s, false, w[k + 4]!);
   } else {
     set('ingressInterface', w[k + 4]);
     if (w[k + 3] !== undefined && w[k + 3] !== 0) s['ingressInterfaceFormat'] = w[k + 3];
@@ -287,8 +287,8 @@ function wholeSampleHeader(format: number, r: XdrReader, s: Fields): Fields {
   s['samplePool'] = r.u32();
   s['drops'] = r.u32();
   if (format === 1) {
-    interfaceValue(s, 'ingressInterface', r.u32());
-    interfaceValue(s, 'egressInterface', r.u32());
+    interfaceValue(s, true, r.u32());
+    interfaceValue(s, false, r.u32());
     return s;
   }
   const inFormat = r.u32(), input = r.u32(), outFormat = r.u32(), output = r.u32();
@@ -299,8 +299,18 @@ function wholeSampleHeader(format: number, r: XdrReader, s: Fields): Fields {
   return s;
 }
 
-function interfaceValue(s: Fields, name: string, v: number): void {
+/**
+ * A compact-form interface value: the low 30 bits, and its format from the top two (0 ifIndex, 1
+ * discard reason, 2 interface count) when not 0. Stores under literal names: a store under a
+ * name passed in is one site for every record shape, and goes megamorphic.
+ */
+function interfaceValue(s: Fields, ingress: boolean, v: number): void {
   const fmt = v >>> 30;
-  s[name] = v & 0x3fffffff;
-  if (fmt !== 0) s[`${name}Format`] = fmt;
+  if (ingress) {
+    s['ingressInterface'] = v & 0x3fffffff;
+    if (fmt !== 0) s['ingressInterfaceFormat'] = fmt;
+  } else {
+    s['egressInterface'] = v & 0x3fffffff;
+    if (fmt !== 0) s['egressInterfaceFormat'] = fmt;
+  }
 }

@@ -52,10 +52,20 @@ function merge(out: Fields, fields: Fields): void {
   for (const k in fields) if (!(k in out)) out[k] = fields[k];
 }
 
+/**
+ * Each field kept unless reading it ran past the end, stored under its literal name (a store under
+ * a name passed in, as in XdrReader.keep, is one site for every record shape: megamorphic).
+ */
 function sampledHeader(r: XdrReader, out: Fields): void {
-  r.keep(out, 'headerProtocol', r.u32());
-  r.keep(out, 'frameLength', r.u32());
-  r.keep(out, 'stripped', r.u32());
+  const headerProtocol = r.u32();
+  if (r.overrun) return;
+  out['headerProtocol'] = headerProtocol;
+  const frameLength = r.u32();
+  if (r.overrun) return;
+  out['frameLength'] = frameLength;
+  const stripped = r.u32();
+  if (r.overrun) return;
+  out['stripped'] = stripped;
   const headerLength = r.u32();
   if (r.overrun) return;
   out['headerLength'] = headerLength;
