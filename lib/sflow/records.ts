@@ -53,21 +53,22 @@ function merge(out: Fields, fields: Fields): void {
 }
 
 /**
- * Each field kept unless reading it ran past the end, stored under its literal name (a store under
- * a name passed in, as in XdrReader.keep, is one site for every record shape: megamorphic).
+ * The header's fields under their literal names (a store under a name passed in, as in
+ * XdrReader.keep, is one site for every record shape: megamorphic); a record cut short keeps the
+ * fields it holds.
  */
 function sampledHeader(r: XdrReader, out: Fields): void {
-  const headerProtocol = r.u32();
-  if (r.overrun) return;
-  out['headerProtocol'] = headerProtocol;
-  const frameLength = r.u32();
-  if (r.overrun) return;
-  out['frameLength'] = frameLength;
-  const stripped = r.u32();
-  if (r.overrun) return;
-  out['stripped'] = stripped;
+  if (r.left < 16) {
+    r.keep(out, 'headerProtocol', r.u32());
+    r.keep(out, 'frameLength', r.u32());
+    r.keep(out, 'stripped', r.u32());
+    r.u32(); // the header length, past the end
+    return;
+  }
+  out['headerProtocol'] = r.u32();
+  out['frameLength'] = r.u32();
+  out['stripped'] = r.u32();
   const headerLength = r.u32();
-  if (r.overrun) return;
   out['headerLength'] = headerLength;
   const { at, len } = r.opaque(headerLength);
   out['sampledHeader'] = hex(r.b, at, len);
