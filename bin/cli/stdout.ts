@@ -54,7 +54,8 @@ export async function writeOut(text: string): Promise<boolean> {
  * else to do, such as decoding files: queued writes cost a turn of the event loop and a pause
  * and resume of every stage per 64 KiB once the pipe is full (decode of 2.1 M v9 records into
  * `| wc -c`: 3.9-4.0 s queued, 2.8-3.1 s blocking). Not for a live collector, whose sockets
- * must be read while a slow reader catches up.
+ * must be read while a slow reader catches up. Through the stream's libuv handle (the call Node
+ * itself makes for terminals); nothing happens where there is none.
  */
 export function blockingStdout(): void {
   const handle = (process.stdout as unknown as { _handle?: { setBlocking?: (on: boolean) => number } })._handle;

@@ -98,23 +98,26 @@ function recordBuilder(head: readonly string[], plan: readonly Step[], derived: 
   return { keys: [...fixed, ...derived.map((d) => d.name)], values, read };
 }
 
+/** Where each header value sits in a record's values (and so its key order). */
+const HEAD = { kind: 0, protocol: 1, exporter: 2, domain: 3, templateId: 4, exportTime: 5, sequence: 6, scopes: 7 } as const;
+
 /** Interpreted record and nested-record decoders of `def` (dynamic templates: no header fields). */
 export function interpretTemplate(def: TemplateDef, names: readonly string[], scopeNames: readonly string[]): { decodeRecord: RecordDecoder; decodeFields: FieldsDecoder; recordKeys: readonly string[] } {
   const plan = steps(def, names);
   const derived = derivedTimes(def.fields, names);
-  const head = ['kind', 'protocol', 'exporter', 'domain', 'templateId', 'exportTime', 'sequence', ...(def.options ? ['scopes'] : [])];
+  const head = Object.keys(HEAD).filter((k) => k !== 'scopes' || def.options);
   const records = recordBuilder(head, plan, derived, names);
   const fields = recordBuilder([], plan, derived, names);
   const v = records.values;
-  v[0] = def.options ? 'options' : 'flow';
-  v[4] = def.id;
-  if (def.options) v[7] = scopeNames;
+  v[HEAD.kind] = def.options ? 'options' : 'flow';
+  v[HEAD.templateId] = def.id;
+  if (def.options) v[HEAD.scopes] = scopeNames;
   const decodeRecord: RecordDecoder = (b, o, end, c) => {
-    v[1] = c.protocol;
-    v[2] = c.exporter;
-    v[3] = c.domain;
-    v[5] = c.exportTime;
-    v[6] = c.sequence;
+    v[HEAD.protocol] = c.protocol;
+    v[HEAD.exporter] = c.exporter;
+    v[HEAD.domain] = c.domain;
+    v[HEAD.exportTime] = c.exportTime;
+    v[HEAD.sequence] = c.sequence;
     return records.read(b, o, end, c) as ReturnType<RecordDecoder>;
   };
   const decodeFields: FieldsDecoder = (b, o, end, c) => fields.read(b, o, end, c) as ReturnType<FieldsDecoder>;
