@@ -63,7 +63,9 @@ export async function decodeCommand(argv: string[], extras: PipelineExtras = NO_
   const from = p.opts.get('from');
   if (typeof from === 'string' && p.positional.length > 0) throw new UsageError('--from reads Kafka: give no FILE');
   const between = await extraStages(extras);
-  const dest = await openDestinations(p, 'block', {}, fusedOutput(p, between.length, extras.branches.length));
+  // Files in: the event loop has nothing else to serve while a write waits (stdout, --to files).
+  const batch = typeof from !== 'string';
+  const dest = await openDestinations(p, 'block', { sync: batch }, fusedOutput(p, between.length, extras.branches.length));
   const branches = await openBranches(p, extras, 'block', false);
   const asked = enrichConfig(p);
   const config = dest.wantsNormalize || branches.wantsNormalize ? { ...asked, normalize: true } : asked;
@@ -73,8 +75,7 @@ export async function decodeCommand(argv: string[], extras: PipelineExtras = NO_
   await checkSinks(dest); // a server that is not there: one line, exit 1, before reading anything
   for (const d of branches.dests) await checkSinks(d);
   const sinks = [...dest.sinks, ...branches.dests.flatMap((d) => d.sinks)];
-  // Files in, stdout alone out: nothing else for the event loop to serve while a write waits.
-  if (typeof from !== 'string' && dest.writable === process.stdout) blockingStdout();
+  if (batch && dest.writable === process.stdout) blockingStdout();
   const files = p.positional.length > 0 ? p.positional : ['-'];
   let current = files[0]!;
   let unreadable = false;

@@ -56,6 +56,17 @@ test('fileSink: NDJSON to gzip files rotated by size', async () => {
   assert.deepEqual(lines.map((l) => (JSON.parse(l) as { i: number }).i), records.map((r) => r.i));
 });
 
+test('fileSink sync: plain files rotated by size hold every line in order; a full device is an error, not a crash', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flowpipe-sink-'));
+  const records = Array.from({ length: 1000 }, (_, i) => ({ i, sourceIPv4Address: `10.0.${i >> 8}.${i & 255}` }));
+  await pipeline(Readable.from(records), toNdjson({ batch: 50 }), fileSink(join(dir, 'flows.ndjson'), { maxBytes: 10_000, sync: true }));
+  const files = readdirSync(dir).sort((x, y) => Number(x.split('.')[2]) - Number(y.split('.')[2]));
+  assert.ok(files.length >= 4, `rotated into ${files.length} files`);
+  const lines = files.flatMap((f) => readFileSync(join(dir, f), 'utf8').trim().split('\n'));
+  assert.deepEqual(lines.map((l) => (JSON.parse(l) as { i: number }).i), records.map((r) => r.i));
+  await assert.rejects(pipeline(Readable.from(records), toNdjson({ batch: 50 }), fileSink('/dev/full', { sync: true })), /ENOSPC/);
+});
+
 test('Collector: node-netflowv9 style events on loopback', async () => {
   const c = new Collector({ listen: ['127.0.0.1:0'] });
   const [addr] = await new Promise<{ port: number }[]>((r) => c.once('listening', r));

@@ -4,7 +4,7 @@
 // made (before a collector says it listens), not at the first record. A write error (ENOSPC on
 // a full disk) ends the sink with that error, after cutting a plain file back to its last
 // whole chunk (chunks are whole lines), so no half line is left behind.
-import { createWriteStream, ftruncateSync, openSync, type WriteStream } from 'node:fs';
+import { createWriteStream, ftruncateSync, openSync, writeSync, type WriteStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { createGzip, type Gzip } from 'node:zlib';
 
@@ -15,6 +15,13 @@ export interface FileSinkOptions {
   maxBytes?: number;
   /** Start a new file after this many milliseconds. */
   maxAgeMs?: number;
+  /**
+   * Write a plain (not gzipped) file with synchronous writes. For a batch job whose event loop
+   * has nothing else to serve (decode FILE): each 64 KiB chunk otherwise costs a round trip
+   * through the thread pool (2.1 M v9 records to /dev/null: 2.8 -> 2.1 s). Not for a live
+   * collector, whose sockets must be read while the disk catches up.
+   */
+  sync?: boolean;
 }
 
 /**
@@ -33,19 +40,24 @@ export function fileSink(path: string, options: FileSinkOptions = {}): Writable 
   const name = (): string => (options.maxBytes || options.maxAgeMs ? `${base}.${++index}` : base) + (gz ? '.gz' : '');
   let whole = 0; // bytes of whole chunks the current plain file has taken
   let failed: Error | null = null;
+  let fd = -1;
+  /** The first write error: a plain file is cut back to its last whole chunk. */
+  const fail = (err: Error): void => {
+    failed = err;
+    if (!gz) {
+      try { ftruncateSync(fd, whole); } catch { /* a device such as /dev/full cannot be cut */ }
+    }
+  };
   const open = (): void => {
     current = name();
     // A deep queue (1 MiB): the producer keeps going while the previous chunks are written.
-    const fd = openSync(current, 'w');
+    fd = openSync(current, 'w');
     const f = createWriteStream(current, { fd, highWaterMark: 1 << 20 });
     file = f;
     whole = 0;
     f.on('error', (err) => {
       if (failed !== null) return;
-      failed = err;
-      if (!gz) {
-        try { ftruncateSync(fd, whole); } catch { /* a device such as /dev/full cannot be cut */ }
-      }
+      fail(err);
       sink.destroy(err);
     });
     zip = gz ? createGzip() : undefined;
@@ -74,6 +86,7 @@ export function fileSink(path: string, options: FileSinkOptions = {}): Writable 
         if (file === undefined) open();
         bytes += chunk.length;
         const n = chunk.length;
+        if (options.sync === true && !zip) return done(writeWhole(chunk));
         const counted = (err?: Error | null): void => {
           if (err == null) whole += n;
         };
@@ -91,6 +104,17 @@ export function fileSink(path: string, options: FileSinkOptions = {}): Writable 
       close().then(() => done(), done);
     },
   });
+  /** Writes all of `chunk` at once; the error, if any (after fail()). */
+  const writeWhole = (chunk: Buffer): Error | null => {
+    try {
+      for (let o = 0; o < chunk.length;) o += writeSync(fd, chunk, o);
+    } catch (err) {
+      fail(err as Error);
+      return err as Error;
+    }
+    whole += chunk.length;
+    return null;
+  };
   open(); // now: a path that cannot be written is an error of fileSink() itself
   return sink;
 }
