@@ -76,7 +76,7 @@ export function fileSink(path: string, options: FileSinkOptions = {}): Writable 
   });
   const sink: Writable = new Writable({
     destroy(err, done): void {
-      if (file !== undefined && failed === null) file.destroy();
+      if (file !== undefined && !file.destroyed) file.destroy(); // (a stream that failed is destroyed already)
       done(err);
     },
     write(chunk: Buffer, _enc, done): void {
