@@ -64,8 +64,8 @@ export async function decodeCommand(argv: string[], extras: PipelineExtras = NO_
   if (typeof from === 'string' && p.positional.length > 0) throw new UsageError('--from reads Kafka: give no FILE');
   const between = await extraStages(extras);
   // Files in: the event loop has nothing else to serve while a write waits (stdout, --to files).
-  const batch = typeof from !== 'string';
-  const dest = await openDestinations(p, 'block', { sync: batch }, fusedOutput(p, between.length, extras.branches.length));
+  const filesIn = typeof from !== 'string';
+  const dest = await openDestinations(p, 'block', { sync: filesIn }, fusedOutput(p, between.length, extras.branches.length));
   const branches = await openBranches(p, extras, 'block', false);
   const asked = enrichConfig(p);
   const config = dest.wantsNormalize || branches.wantsNormalize ? { ...asked, normalize: true } : asked;
@@ -75,7 +75,7 @@ export async function decodeCommand(argv: string[], extras: PipelineExtras = NO_
   await checkSinks(dest); // a server that is not there: one line, exit 1, before reading anything
   for (const d of branches.dests) await checkSinks(d);
   const sinks = [...dest.sinks, ...branches.dests.flatMap((d) => d.sinks)];
-  if (batch && dest.writable === process.stdout) blockingStdout();
+  if (filesIn && dest.writable === process.stdout) blockingStdout();
   const files = p.positional.length > 0 ? p.positional : ['-'];
   let current = files[0]!;
   let unreadable = false;

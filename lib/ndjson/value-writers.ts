@@ -74,4 +74,3 @@ export function writeOther(b: Buffer, p: number, v: unknown): number {
   if (p + text.length * 3 > b.length) return NO_ROOM;
   return p + b.write(text, p);
 }
-
