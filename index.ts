@@ -31,6 +31,8 @@ export type { UdpSourceOptions, UdpSourceStats } from './transforms/sources/udp-
 export { tee } from './transforms/core/tee.js';
 export { fileSink } from './transforms/sinks/file-sink.js';
 export type { FileSinkOptions } from './transforms/sinks/file-sink.js';
+export { fdWriter } from './transforms/sinks/fd-writer.js';
+export type { FdWriterOptions } from './transforms/sinks/fd-writer.js';
 export { Collector } from './transforms/core/collector.js';
 export type { CollectorOptions } from './transforms/core/collector.js';
 export { demux } from './transforms/core/demux.js';

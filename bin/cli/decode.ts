@@ -14,6 +14,7 @@ import { saveTemplates } from './templates-file.js';
 import { inThreadEngine, workersEngine } from './decode-engine.js';
 import { workersOption } from './workers-option.js';
 import { blockingStdout, isOutputClosed } from './stdout.js';
+import { fdWriter } from '../../transforms/sinks/fd-writer.js';
 import { ErrorLines } from './error-lines.js';
 import { configFromArgs, NO_EXTRAS, type PipelineExtras } from './pipeline-args.js';
 import { extraStages } from './pipeline-stages.js';
@@ -75,7 +76,9 @@ export async function decodeCommand(argv: string[], extras: PipelineExtras = NO_
   await checkSinks(dest); // a server that is not there: one line, exit 1, before reading anything
   for (const d of branches.dests) await checkSinks(d);
   const sinks = [...dest.sinks, ...branches.dests.flatMap((d) => d.sinks)];
-  if (filesIn && dest.writable === process.stdout) blockingStdout();
+  // Files into stdout: written by a thread of its own, from blocking writes.
+  const toStdout = filesIn && dest.writable === process.stdout;
+  if (toStdout) blockingStdout();
   const files = p.positional.length > 0 ? p.positional : ['-'];
   let current = files[0]!;
   let unreadable = false;
@@ -122,7 +125,7 @@ export async function decodeCommand(argv: string[], extras: PipelineExtras = NO_
   }
   const keyCase = dest.snake ? 'snake' : 'as-is';
   const engine = workers > 0 ? await workersEngine(p, workers, config, templates, keyCase, () => read) : inThreadEngine(p, config, enrich, templates, keyCase, between, branches.writables);
-  const out = engine.output(dest.writable);
+  const out = engine.output(toStdout ? fdWriter(1) : dest.writable);
   // A Kafka checkpoint waits for every sink, the branches' too.
   const kafka: KafkaInput | null = typeof from === 'string' && engine.inThread !== null
     ? await kafkaInput(from, p.opts.has('until-end'), p.opts.get('template-store') as string | undefined, engine.inThread.decoder, engine.inThread.dec, { ...dest, writable: out, sinks })

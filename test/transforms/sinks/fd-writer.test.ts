@@ -1,0 +1,49 @@
+// fdWriter(): bytes written from its own thread arrive whole and in order (through a pipe to a
+// child process, and to a file, with rings small enough to be full most of the time); a reader
+// that goes away is an EPIPE error, not a crash or a hang.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createHash } from 'node:crypto';
+import { fdWriter } from '../../../transforms/sinks/fd-writer.js';
+
+function chunks(n: number): Buffer[] {
+  return Array.from({ length: n }, (_, i) => Buffer.from(`${i} ${'y'.repeat((i * 37) % 3000)}\n`));
+}
+
+test('to a file: every byte in order, through a ring of 3 slots of 1 KiB', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'fdw-')), 'out');
+  const fd = openSync(path, 'w');
+  const data = chunks(2000);
+  await pipeline(Readable.from(data), fdWriter(fd, { slots: 3, slotBytes: 1024, writeSlots: 2 }));
+  closeSync(fd);
+  assert.ok(readFileSync(path).equals(Buffer.concat(data)));
+});
+
+test('to a pipe read by a slow child process: the same bytes arrive (sha256)', async () => {
+  const data = chunks(3000);
+  const child = spawn('sh', ['-c', 'sleep 0.2; sha256sum'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const fd = (child.stdin as unknown as { _handle: { fd: number } })._handle.fd;
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+  const exited = new Promise((r) => child.once('exit', r));
+  await pipeline(Readable.from(data), fdWriter(fd, { slots: 4, slotBytes: 4096 }));
+  child.stdin.end();
+  await exited;
+  assert.equal(out.split(' ')[0], createHash('sha256').update(Buffer.concat(data)).digest('hex'));
+});
+
+test('the reader goes away: the stage fails with EPIPE (no crash, no hang)', { timeout: 30_000 }, async () => {
+  const child = spawn('head', ['-c', '10'], { stdio: ['pipe', 'ignore', 'inherit'] });
+  const fd = (child.stdin as unknown as { _handle: { fd: number } })._handle.fd;
+  async function* endless(): AsyncGenerator<Buffer> {
+    for (;;) yield Buffer.alloc(8192, 120);
+  }
+  await assert.rejects(pipeline(Readable.from(endless()), fdWriter(fd, { slots: 2, slotBytes: 8192 })), (err: NodeJS.ErrnoException) => err.code === 'EPIPE');
+  child.stdin.destroy();
+});
