@@ -54,5 +54,6 @@ try {
   }
 } catch (err) {
   const errno = (err as NodeJS.ErrnoException).errno;
-  ring.fail(typeof errno === 'number' ? errno : -1);
+  ring.fail(typeof errno === 'number' && errno < 0 ? errno : 0);
+  if (typeof errno !== 'number') throw err; // not a failed write: the stage reports it as it is
 }

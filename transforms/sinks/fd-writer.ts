@@ -51,9 +51,11 @@ export function fdWriter(fd: number, options: FdWriterOptions = {}): Writable {
   }));
   thread.on('error', (err) => { stopped = err; });
 
+  // errno 0: the thread stopped without a failed write (its error event may still be on its way).
   const failed = (): Error | null => {
     const errno = ring.failure();
-    return errno === null ? null : errno !== 0 ? writeError(fd, errno) : stopped;
+    if (errno === null) return null;
+    return errno !== 0 ? writeError(fd, errno) : stopped ?? new Error(`the writing thread for fd ${fd} stopped`);
   };
   const putFrom = (chunk: Uint8Array, from: number, done: (err?: Error | null) => void): void => {
     const err = failed();

@@ -47,3 +47,7 @@ test('the reader goes away: the stage fails with EPIPE (no crash, no hang)', { t
   await assert.rejects(pipeline(Readable.from(endless()), fdWriter(fd, { slots: 2, slotBytes: 8192 })), (err: NodeJS.ErrnoException) => err.code === 'EPIPE');
   child.stdin.destroy();
 });
+
+test('a descriptor that is not open: the stage fails with EBADF', { timeout: 30_000 }, async () => {
+  await assert.rejects(pipeline(Readable.from(chunks(100)), fdWriter(987654)), (err: NodeJS.ErrnoException) => err.code === 'EBADF');
+});
