@@ -49,13 +49,12 @@ export async function writeOut(text: string): Promise<boolean> {
 }
 
 /**
- * Makes writes to stdout wait for its reader when stdout is a pipe or a socket (files and
- * terminals already are written synchronously). For a batch job whose event loop has nothing
- * else to do, such as decoding files: queued writes cost a turn of the event loop and a pause
- * and resume of every stage per 64 KiB once the pipe is full (decode of 2.1 M v9 records into
- * `| wc -c`: 3.9-4.0 s queued, 2.8-3.1 s blocking). Not for a live collector, whose sockets
- * must be read while a slow reader catches up. Through the stream's libuv handle (the call Node
- * itself makes for terminals); nothing happens where there is none.
+ * Makes fd 1 blocking again when stdout is a pipe or a socket (Node makes it non-blocking as soon
+ * as process.stdout is opened). `decode` with files in writes stdout from fdWriter's thread,
+ * whose writes must wait for the reader rather than fail with EAGAIN (it would retry every
+ * millisecond). Not for a live collector, whose sockets must be read while a slow reader catches
+ * up. Through the stream's libuv handle (the call Node itself makes for terminals); nothing
+ * happens where there is none.
  */
 export function blockingStdout(): void {
   const handle = (process.stdout as unknown as { _handle?: { setBlocking?: (on: boolean) => number } })._handle;
