@@ -24,7 +24,6 @@ import type { KeyCase } from '../../lib/ndjson/line-encoder.js';
 import { configFromArgs, NO_EXTRAS, type PipelineExtras } from './pipeline-args.js';
 import { extraStages } from './pipeline-stages.js';
 import { openBranches } from './branches.js';
-import { pipelineYaml } from '../../lib/pipeline/print.js';
 import { shapeStats } from './shape-stats.js';
 
 export const COLLECT_HELP = `usage: flowpipe collect --listen [ADDR:]PORT[,PORT...] [options]
@@ -157,7 +156,7 @@ export async function collectCommand(argv: string[], extras: PipelineExtras = NO
   }
   if (p.opts.has('print-config')) {
     if (typeof p.opts.get('listen') !== 'string') throw new UsageError('collect needs --listen PORT');
-    process.stdout.write(pipelineYaml(configFromArgs('collect', p)));
+    process.stdout.write((await import('../../lib/pipeline/print.js')).pipelineYaml(configFromArgs('collect', p)));
     return 0;
   }
   const listen = p.opts.get('listen');

@@ -19,7 +19,6 @@ import { ErrorLines } from './error-lines.js';
 import { configFromArgs, NO_EXTRAS, type PipelineExtras } from './pipeline-args.js';
 import { extraStages } from './pipeline-stages.js';
 import { openBranches } from './branches.js';
-import { pipelineYaml } from '../../lib/pipeline/print.js';
 
 export const DECODE_HELP = `usage: flowpipe decode [options] [FILE...]
 
@@ -55,7 +54,7 @@ export async function decodeCommand(argv: string[], extras: PipelineExtras = NO_
     return 0;
   }
   if (p.opts.has('print-config')) {
-    process.stdout.write(pipelineYaml(configFromArgs('decode', p)));
+    process.stdout.write((await import('../../lib/pipeline/print.js')).pipelineYaml(configFromArgs('decode', p)));
     return 0;
   }
   const ex = p.opts.get('exporter');

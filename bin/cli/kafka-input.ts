@@ -7,7 +7,7 @@ import type { TemplateEvent } from '../../lib/types.js';
 import { SinkUrlError } from '../../lib/sinks/url.js';
 import type { DecodeStream } from '../../transforms/core/decode.js';
 import { SharedTemplates, sharedTemplates } from '../../transforms/core/shared-templates.js';
-import { kafkaSource, type KafkaSource } from '../../transforms/sources/kafka-source.js';
+import type { KafkaSource } from '../../transforms/sources/kafka-source.js';
 import { UsageError } from './args.js';
 import type { Destinations } from './destinations.js';
 
@@ -40,6 +40,7 @@ export async function kafkaInput(url: string, untilEnd: boolean, store: string |
   let source: KafkaSource;
   try {
     shared = store === undefined ? null : sharedTemplates(store);
+    const { kafkaSource } = await import('../../transforms/sources/kafka-source.js'); // only with --from
     source = kafkaSource(url, {
       untilEnd,
       drained: () => drained(dec, dest, shared),

@@ -7,13 +7,9 @@ import { chain } from '../../transforms/core/chain.js';
 import { parseDuration } from '../../lib/analysis/windows.js';
 import { compileFilter } from '../../lib/filter/expr.js';
 import { stageName, type StageSpec } from '../../lib/pipeline/config.js';
-import { aggregate } from '../../transforms/analysis/aggregate.js';
-import { pair } from '../../transforms/analysis/pair.js';
-import { topN } from '../../transforms/analysis/top-n.js';
 import { filter, map } from '../../transforms/core/map-filter.js';
 import { pick } from '../../transforms/core/pick.js';
 import { toNdjson } from '../../transforms/format/ndjson.js';
-import { alertStage } from './alert-option.js';
 import { InputError } from './enrich-options.js';
 import type { PipelineExtras } from './pipeline-args.js';
 
@@ -45,17 +41,21 @@ export async function buildStage(s: StageSpec, baseDir: string, where: string): 
   }
   if ('map' in s) return map(await userFunction(baseDir, s.map.module, s.map.function, label));
   if ('fields' in s) return pick(s.fields);
-  if ('alert' in s) return alertStage(resolve(baseDir, s.alert.rules));
+  // The analysis stages load when a pipeline has them (start-up of a plain decode loads none).
+  if ('alert' in s) return (await import('./alert-option.js')).alertStage(resolve(baseDir, s.alert.rules));
   if ('aggregate' in s) {
     const a = s.aggregate;
+    const { aggregate } = await import('../../transforms/analysis/aggregate.js');
     return aggregate({ by: a.by, sizeMs: ms(a.window)!, ...(a.hop !== undefined ? { hopMs: ms(a.hop) } : {}), ...(a.lateness !== undefined ? { latenessMs: ms(a.lateness) } : {}), ...(a.maxKeys !== undefined ? { maxKeys: a.maxKeys } : {}) });
   }
   if ('topN' in s) {
     const t = s.topN;
+    const { topN } = await import('../../transforms/analysis/top-n.js');
     return topN({ n: t.n, key: t.key, ...(t.by !== undefined ? { by: t.by } : {}), ...(t.window !== undefined ? { window: { sizeMs: ms(t.window)! } } : {}), ...(t.capacity !== undefined ? { capacity: t.capacity } : {}) });
   }
   if ('pair' in s) {
     const p = s.pair;
+    const { pair } = await import('../../transforms/analysis/pair.js');
     return pair({ ...(p.timeout !== undefined ? { timeoutMs: ms(p.timeout) } : {}), ...(p.maxPending !== undefined ? { maxPending: p.maxPending } : {}), ...(p.slack !== undefined ? { slackMs: ms(p.slack) } : {}) });
   }
   throw new InputError(`${label}: an enricher runs fused into decoding, first in the trunk`); // the checker says so first

@@ -1,6 +1,6 @@
 // --workers N for decode and collect: the decoding on worker threads (transforms/core/parallel-decode.ts),
 // configured from the same output and enrichment options as the in-thread chain.
-import { parallelDecode, type ParallelDecode, type ParallelReport } from '../../transforms/core/parallel-decode.js';
+import type { ParallelDecode, ParallelReport } from '../../transforms/core/parallel-decode.js';
 import type { SavedTemplate } from '../../lib/decoder.js';
 import type { KeyCase } from '../../lib/ndjson/line-encoder.js';
 import type { EnrichConfig } from '../../transforms/enrich/load.js';
@@ -27,6 +27,7 @@ export async function workerStage(p: Parsed, workers: number, saved: SavedTempla
   if (format !== 'ndjson' && format !== 'count') throw new UsageError(`--workers writes ndjson or count, not '${format}'`);
   if (filter !== undefined) checkedFilter(filter);
   (await loadEnrichment(config, false))?.unwatch();
+  const { parallelDecode } = await import('../../transforms/core/parallel-decode.js'); // only with --workers
   return parallelDecode({
     workers, output: format, filter, fields, keyCase, templates: saved, decoder: { templateScope: config?.templateScope }, metrics,
     ...(config !== undefined ? { enrich: config } : {}), flowsOnly: p.opts.has('flows-only'),

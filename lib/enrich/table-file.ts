@@ -1,6 +1,12 @@
 // Operator tables (networks, exporter info, interfaces) as YAML, JSON or CSV text: parsed into
 // rows of (key, attributes) with errors that name the line. Pure: the stages read the files.
-import { parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
+
+// The YAML parser loads when a YAML table is read, not with every command that could read one
+// (it is ~80 modules: 50 ms of every `flowpipe decode` start-up otherwise).
+const requireModule = createRequire(import.meta.url);
+let yamlModule: typeof import('yaml') | null = null;
+const yaml = (): typeof import('yaml') => (yamlModule ??= requireModule('yaml') as typeof import('yaml'));
 
 export type TableFormat = 'yaml' | 'json' | 'csv';
 
@@ -30,7 +36,7 @@ export function tableFormat(path: string, text: string): TableFormat {
 export function parseTable(text: string, format: TableFormat, keyField: string): TableRow[] {
   if (format === 'csv') return parseCsvTable(text, keyField);
   if (format === 'json') return parseJsonTable(text, keyField);
-  const doc = parseDocument(text, { uniqueKeys: true });
+  const doc = yaml().parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const reason = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
