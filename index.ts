@@ -33,6 +33,7 @@ export { fileSink } from './transforms/sinks/file-sink.js';
 export type { FileSinkOptions } from './transforms/sinks/file-sink.js';
 export { fdWriter } from './transforms/sinks/fd-writer.js';
 export type { FdWriterOptions } from './transforms/sinks/fd-writer.js';
+export { BufferPool } from './lib/runtime/buffer-pool.js';
 export { Collector } from './transforms/core/collector.js';
 export type { CollectorOptions } from './transforms/core/collector.js';
 export { demux } from './transforms/core/demux.js';

@@ -124,7 +124,8 @@ export async function decodeCommand(argv: string[], extras: PipelineExtras = NO_
   }
   const keyCase = dest.snake ? 'snake' : 'as-is';
   const engine = workers > 0 ? await workersEngine(p, workers, config, templates, keyCase, () => read) : inThreadEngine(p, config, enrich, templates, keyCase, between, branches.writables);
-  const out = engine.output(toStdout ? fdWriter(1) : dest.writable);
+  // NDJSON chunks straight from the decode stage go back to it once copied for the writing thread.
+  const out = engine.output(toStdout ? fdWriter(1, { recycle: engine.inThread?.dec.chunkPool }) : dest.writable);
   // A Kafka checkpoint waits for every sink, the branches' too.
   const kafka: KafkaInput | null = typeof from === 'string' && engine.inThread !== null
     ? await kafkaInput(from, p.opts.has('until-end'), p.opts.get('template-store') as string | undefined, engine.inThread.decoder, engine.inThread.dec, { ...dest, writable: out, sinks })

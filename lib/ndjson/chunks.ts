@@ -3,11 +3,12 @@
 import { toJson } from './json.js';
 import { LineEncoder, NO_ROOM, type KeyCase } from './line-encoder.js';
 import { snakeLine } from '../sinks/lines.js';
+import { BufferPool } from '../runtime/buffer-pool.js';
 
 /**
  * Appends records as JSON lines to the current chunk; full chunks are kept until take().
- * Chunks are allocated with `allocUnsafeSlow` (each its own ArrayBuffer, so a worker can
- * transfer it) and never touched again once handed out.
+ * Chunks come from `pool` (each its own ArrayBuffer, so a worker can transfer it) and are never
+ * touched again once handed out; the sink that takes them may give them back to `pool`.
  */
 export class NdjsonChunks {
   private readonly encoder: LineEncoder;
@@ -17,8 +18,8 @@ export class NdjsonChunks {
   /** Records in the chunks not yet taken. */
   records = 0;
 
-  constructor(private readonly chunkBytes = 64 * 1024, private readonly keyCase: KeyCase = 'as-is') {
-    this.buf = Buffer.allocUnsafeSlow(chunkBytes);
+  constructor(chunkBytes = 64 * 1024, private readonly keyCase: KeyCase = 'as-is', readonly pool = new BufferPool(chunkBytes)) {
+    this.buf = pool.take();
     this.encoder = new LineEncoder(keyCase);
   }
 
@@ -73,7 +74,7 @@ export class NdjsonChunks {
   private finish(): void {
     if (this.pos === 0) return;
     this.done.push(this.buf.subarray(0, this.pos));
-    this.buf = Buffer.allocUnsafeSlow(this.chunkBytes);
+    this.buf = this.pool.take();
     this.pos = 0;
   }
 }

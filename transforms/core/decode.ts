@@ -11,6 +11,7 @@ import { ChunkPusher } from '../format/ndjson.js';
 import type { Enrichment } from '../enrich/load.js';
 import type { OutputRecord } from '../../lib/normalize/normalizer.js';
 import type { ExporterCounters } from '../../lib/runtime/exporter-counters.js';
+import type { BufferPool } from '../../lib/runtime/buffer-pool.js';
 
 export interface DecodeStreamOptions extends DecoderOptions {
   /** Share template state with other stages (e.g. several sources): pass one decoder. */
@@ -59,6 +60,14 @@ export class DecodeStream extends Transform {
     this.enrich = options.enrich ?? null;
     this.flowsOnly = options.flowsOnly === true;
     this.counters = options.counters ?? null;
+  }
+
+  /**
+   * With output 'ndjson': where its chunks come from. The last holder of the chunks may give them
+   * back (fdWriter's `recycle` option) so the next ones reuse their memory. Null for records out.
+   */
+  get chunkPool(): BufferPool | null {
+    return this.ndjson?.chunks?.pool ?? null;
   }
 
   /** Decoder counters (datagrams, records, errors by kind, template misses). */

@@ -8,6 +8,7 @@ import { getSystemErrorName } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { SlotRing } from '../../lib/runtime/slot-ring.js';
 import type { FdWriterSetup } from './fd-writer-thread.js';
+import type { BufferPool } from '../../lib/runtime/buffer-pool.js';
 
 export interface FdWriterOptions {
   /** Slots in the ring (default 64): each chunk written takes one (or more, past slotBytes). */
@@ -16,6 +17,11 @@ export interface FdWriterOptions {
   slotBytes?: number;
   /** Most slots per write system call (default 4). */
   writeSlots?: number;
+  /**
+   * Gives each chunk back to this pool once copied (the chunks' producer takes its next ones from
+   * it, as decode()'s `chunkPool`). Only when this writer is the chunks' last holder.
+   */
+  recycle?: BufferPool | null;
 }
 
 /** A failed write, as the writing thread saw it (code: 'EPIPE' when the reader went away). */
@@ -33,7 +39,8 @@ const WAIT_MS = 1000;
  * the event loop (backpressure as with any stream). A failed write ends the stage with that
  * error (code EPIPE when a pipe's reader closed it). The descriptor should be blocking (a pipe
  * left non-blocking is written with retries every millisecond).
- * @example pipeline(captureSource('x.pcap'), decode({ output: 'ndjson' }), fdWriter(1))
+ * @example const dec = decode({ output: 'ndjson' });
+ * await pipeline(captureSource('x.pcap'), dec, fdWriter(1, { recycle: dec.chunkPool }))
  */
 export function fdWriter(fd: number, options: FdWriterOptions = {}): Writable {
   const writeSlots = options.writeSlots ?? 4;
@@ -62,7 +69,10 @@ export function fdWriter(fd: number, options: FdWriterOptions = {}): Writable {
     if (err !== null) return done(err);
     let o = from;
     for (let n = 1; n > 0 && o < chunk.length; o += n) n = ring.put(chunk, o); // a slot at a time
-    if (o >= chunk.length) return done();
+    if (o >= chunk.length) {
+      options.recycle?.give(chunk);
+      return done();
+    }
     void ring.roomLater(WAIT_MS).then(() => putFrom(chunk, o, done));
   };
   return new Writable({

@@ -11,6 +11,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
 import { fdWriter } from '../../../transforms/sinks/fd-writer.js';
+import { decode } from '../../../transforms/core/decode.js';
+
+const root = new URL('../../../../', import.meta.url).pathname;
 
 function chunks(n: number): Buffer[] {
   return Array.from({ length: n }, (_, i) => Buffer.from(`${i} ${'y'.repeat((i * 37) % 3000)}\n`));
@@ -50,4 +53,24 @@ test('the reader goes away: the stage fails with EPIPE (no crash, no hang)', { t
 
 test('a descriptor that is not open: the stage fails with EBADF', { timeout: 30_000 }, async () => {
   await assert.rejects(pipeline(Readable.from(chunks(100)), fdWriter(987654)), (err: NodeJS.ErrnoException) => err.code === 'EBADF');
+});
+
+test('recycle: the decode stage\'s chunks given back and reused, output unchanged', async () => {
+  const v5 = readFileSync(root + 'test/fixtures/corpus/logstash-codec-netflow/netflow5_test_microtik.dat');
+  const datagrams = Array.from({ length: 400 }, () => v5); // 12 000 records, ~3.5 MB of NDJSON
+  const dir = mkdtempSync(join(tmpdir(), 'fdw-'));
+  async function run(recycle: boolean): Promise<{ bytes: Buffer; spare: number }> {
+    const fd = openSync(join(dir, String(recycle)), 'w');
+    const dec = decode({ output: 'ndjson' });
+    // A ring of 3 slots: puts wait for room, and a chunk goes back only once wholly copied.
+    await pipeline(Readable.from(datagrams), dec, fdWriter(fd, { slots: 3, recycle: recycle ? dec.chunkPool : null }));
+    closeSync(fd);
+    return { bytes: readFileSync(join(dir, String(recycle))), spare: dec.chunkPool!.spareCount };
+  }
+  const plain = await run(false);
+  const recycled = await run(true);
+  assert.equal(plain.spare, 0);
+  assert.ok(recycled.spare > 0, 'chunks came back');
+  assert.ok(plain.bytes.length > 3_000_000);
+  assert.ok(recycled.bytes.equals(plain.bytes), 'a chunk reused too early would have overwritten lines');
 });
