@@ -3,7 +3,7 @@
 // that goes away is an EPIPE error, not a crash or a hang.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,13 +42,18 @@ test('to a pipe read by a slow child process: the same bytes arrive (sha256)', a
 });
 
 test('the reader goes away: the stage fails with EPIPE (no crash, no hang)', { timeout: 30_000 }, async () => {
-  const child = spawn('head', ['-c', '10'], { stdio: ['pipe', 'ignore', 'inherit'] });
-  const fd = (child.stdin as unknown as { _handle: { fd: number } })._handle.fd;
+  // Through a FIFO whose write end is this test's own: a child's stdin handle would be closed by
+  // Node when the child exits (EBADF, not EPIPE, for a write after that).
+  const fifo = join(mkdtempSync(join(tmpdir(), 'fdw-')), 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  const child = spawn('head', ['-c', '10', fifo], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const fd = openSync(fifo, 'w'); // waits for head to open it
   async function* endless(): AsyncGenerator<Buffer> {
     for (;;) yield Buffer.alloc(8192, 120);
   }
   await assert.rejects(pipeline(Readable.from(endless()), fdWriter(fd, { slots: 2, slotBytes: 8192 })), (err: NodeJS.ErrnoException) => err.code === 'EPIPE');
-  child.stdin.destroy();
+  closeSync(fd);
+  child.kill();
 });
 
 test('a descriptor that is not open: the stage fails with EBADF', { timeout: 30_000 }, async () => {
