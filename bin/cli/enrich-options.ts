@@ -1,7 +1,8 @@
 // Normalization and enrichment options shared by decode and collect: parsed into an EnrichConfig
 // (plain data: the same config builds the enrichers in this thread or in each decode worker).
 import { parseCidr } from '../../lib/codec/ip-prefix.js';
-import { Enrichment, EnrichFileError, wantsNormalize, type EnrichConfig } from '../../transforms/enrich/load.js';
+import type { Enrichment } from '../../transforms/enrich/load.js';
+import { EnrichFileError, wantsNormalize, type EnrichConfig } from '../../transforms/enrich/config.js';
 import { UsageError, type Parsed } from './args.js';
 
 export const ENRICH_OPTIONS = {
@@ -74,6 +75,7 @@ export function templateScope(p: Parsed): 'address' | 'strict' | undefined {
 export async function loadEnrichment(c: EnrichConfig | undefined, watch: boolean): Promise<Enrichment | null> {
   if (!wantsNormalize(c)) return null;
   try {
+    const { Enrichment } = await import('../../transforms/enrich/load.js'); // the enrichers load only when asked for
     return await Enrichment.load({ ...c, watch });
   } catch (err) {
     if (err instanceof EnrichFileError) throw new InputError(err.message);
