@@ -13,7 +13,6 @@ import { ServiceNames } from '../../lib/enrich/services.js';
 import { AddressEnricher } from '../../lib/enrich/addresses.js';
 import { parseTable, tableFormat, TableError } from '../../lib/enrich/table-file.js';
 import { Swappable } from './swappable.js';
-
 import { EnrichFileError, type EnrichConfig } from './config.js';
 
 export { EnrichFileError, wantsNormalize, type EnrichConfig } from './config.js';
