@@ -1,5 +1,6 @@
 // Datagrams packed back to back into one ArrayBuffer, so a batch crosses to a worker thread as
 // one transferred buffer (no copy, no per-datagram message) with a small side table.
+import { BufferPool } from './buffer-pool.js';
 
 /** One batch as posted to a worker: `bytes` and `meta` are transferred, not copied. */
 export interface DatagramBatch {
@@ -23,11 +24,12 @@ export class BatchBuilder {
   private addresses: string[] = [];
   private used = 0;
   count = 0;
-  /** Batch buffers the receiver gave back, reused before allocating new ones. */
-  private readonly spare: ArrayBuffer[] = [];
+  /** Batch buffers, those the receiver gave back reused before new ones. */
+  private readonly pool: BufferPool;
 
   constructor(private readonly capacityBytes: number, private readonly maxCount: number) {
-    this.bytes = Buffer.allocUnsafeSlow(capacityBytes);
+    this.pool = new BufferPool(capacityBytes, MAX_SPARE);
+    this.bytes = this.pool.take();
     this.meta = new Float64Array(maxCount * META);
   }
 
@@ -55,15 +57,14 @@ export class BatchBuilder {
 
   /** Takes back a batch's bytes once the receiver is done with them (transferred back). */
   recycle(bytes: ArrayBuffer): void {
-    if (bytes.byteLength === this.capacityBytes && this.spare.length < MAX_SPARE) this.spare.push(bytes);
+    this.pool.give(new Uint8Array(bytes));
   }
 
   /** The batch so far (the buffers are then owned by the receiver), and a fresh one begun. */
   take(): DatagramBatch {
     const batch: DatagramBatch = { bytes: this.bytes.buffer as ArrayBuffer, meta: this.meta, addresses: this.addresses, count: this.count };
     // Not zero-filled: only the bytes up to the last end offset are ever read.
-    const reused = this.spare.pop();
-    this.bytes = reused !== undefined ? new Uint8Array(reused) : Buffer.allocUnsafeSlow(this.capacityBytes);
+    this.bytes = this.pool.take();
     this.meta = new Float64Array(this.maxCount * META);
     this.addresses = [];
     this.used = 0;
