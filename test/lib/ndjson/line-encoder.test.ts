@@ -5,6 +5,7 @@ import { toJson } from '../../../lib/ndjson/json.js';
 import { snakeLine } from '../../../lib/sinks/lines.js';
 import { CORPUS_EXPORTER, loadManifest, readCorpus, runSequence } from '../../helpers/corpus.js';
 import { FlowDecoder } from '../../../lib/decoder.js';
+import { hex } from '../../../lib/codec/bytes.js';
 
 /** What the encoder must produce: toJson's text and a newline. */
 function expectedLine(r: unknown): string {
@@ -139,6 +140,20 @@ test('NO_ROOM when the line does not fit; nothing past the buffer is touched', (
     assert.ok(b.subarray(size).every((x) => x === 0xee), `size ${size}`);
   }
   assert.equal(enc.write(r, Buffer.alloc(1000), 0) > 0, true);
+});
+
+test('long strings (48 characters and more) at any offset: plain, known-plain hex, escaped, non-ASCII', () => {
+  const enc = new LineEncoder();
+  const hexText = hex(Uint8Array.from({ length: 128 }, (_, i) => (i * 37) & 255), 0, 128); // noted as plain
+  const values = [hexText, 'p'.repeat(300), `${'q'.repeat(60)}"\\`, `${'r'.repeat(50)}\u00e9\u2028`, `${'s'.repeat(70)}\n`];
+  for (const v of values) {
+    for (let at = 0; at < 9; at++) {
+      const r = { kind: 'flow', sampledHeader: v, n: at };
+      const b = Buffer.alloc(4096);
+      const end = enc.write(r, b, at);
+      assert.equal(b.toString('utf8', at, end), expectedLine(r));
+    }
+  }
 });
 
 test('a compiled writer rejects records of another shape', () => {
