@@ -94,7 +94,7 @@ export async function decodeCommand(argv: string[], extras: PipelineExtras = NO_
     errors++; // data lost: --strict exits 1
     process.stderr.write(`flowpipe: ${current}: capture truncated: the last ${s.leftoverBytes} bytes do not make a whole header or record\n`);
   };
-  // Datagrams in batches (those of each 64 KiB read): one stream hop for many.
+  // Datagrams in batches (up to 64 KiB of them): one stream hop for many.
   async function* all(): AsyncGenerator<Datagram[]> {
     for (const f of files) {
       current = f;

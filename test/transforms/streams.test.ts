@@ -5,7 +5,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
-import { captureBatches, captureSource, decode, filter, fromNdjson, map, toNdjson, udpSource, allowlist, type FlowRecord, type Datagram } from '../../index.js';
+import { captureBatches, captureSource, decode, pcapFile, filter, fromNdjson, map, toNdjson, udpSource, allowlist, type FlowRecord, type Datagram } from '../../index.js';
 import { cat, ip4, set, u32, u8, v9, v9Template } from '../helpers/build.js';
 import { loadManifest, readCorpus } from '../helpers/corpus.js';
 import { compileFilter } from '../../lib/filter/expr.js';
@@ -48,6 +48,27 @@ test('streams: captureBatches gives the datagrams of captureSource in arrays; de
     await pipeline(Readable.from(captureBatches(file)), decode(), b.sink);
     assert.ok(a.items.length > 0);
     assert.deepEqual(b.items.map((r) => ({ ...r, exportTime: 0 })), a.items.map((r) => ({ ...r, exportTime: 0 })));
+  }
+});
+
+test('streams: captureBatches cuts a large chunk into batches of at most 64 KiB of datagrams, in order', async () => {
+  // One 1.2 MiB chunk (a user stream, a large read): decoded in one go it would leave as one burst.
+  const payloads = Array.from({ length: 800 }, (_, i) => Buffer.alloc(1400 + (i % 7), i & 255));
+  const pcap = pcapFile(payloads.map((payload, i) => ({ src: { address: '192.0.2.1', port: 2055 }, dst: { address: '192.0.2.2', port: 2055 }, time: 1_700_000_000_000 + i, payload })));
+  const ipfix = readFileSync(root + 'examples/samples/softflowd-ipfix.bin');
+  const raw = Buffer.concat(Array.from({ length: 1600 }, () => ipfix));
+  let perCopy = 0;
+  for await (const b of captureBatches(Readable.from([ipfix]))) perCopy += b.length;
+  for (const [input, count] of [[pcap, payloads.length], [raw, 1600 * perCopy]] as const) {
+    const batches: Datagram[][] = [];
+    for await (const b of captureBatches(Readable.from([input]))) batches.push(b);
+    assert.equal(batches.flat().length, count);
+    assert.ok(batches.length >= Math.floor(input.length / 65536), `${batches.length} batches`);
+    for (const b of batches) {
+      const bytes = b.reduce((n, d) => n + d.data.length, 0);
+      assert.ok(bytes - b.at(-1)!.data.length < 64 * 1024, `a batch of ${bytes} bytes`);
+    }
+    if (input === pcap) assert.deepEqual(batches.flat().map((d) => d.data), payloads);
   }
 });
 
