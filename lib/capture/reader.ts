@@ -36,11 +36,19 @@ export function isCapture(b: Uint8Array): boolean {
   return [PCAP_US, PCAP_NS, PCAPNG_SHB].includes(le) || [PCAP_US, PCAP_NS].includes(be);
 }
 
+/**
+ * Bytes of a new chunk copied to complete the record cut at the end of the last one: a datagram
+ * of a full Ethernet frame with its headers (larger ones take the slower path).
+ */
+const CARRY_BYTES = 2048;
+const EMPTY = Buffer.alloc(0);
+
 interface Fragments { parts: { off: number; data: Buffer }[]; total: number; first: number; time: number; src: string; dst: string }
 
 export class CaptureParser {
   readonly stats: CaptureStats = { packets: 0, udp: 0, notUdp: 0, unsupportedLinkType: 0, truncated: 0, fragmentsPending: 0 };
-  private buf: Buffer = Buffer.alloc(0);
+  /** The chunk being read; between pushes, a copy of the bytes after its last whole record. */
+  private buf: Buffer = EMPTY;
   private format: 'pcap' | 'pcapng' | null = null;
   private le = true;
   private nanos = false;
@@ -49,21 +57,48 @@ export class CaptureParser {
   private interfaces: { linkType: number; tsPerSec: number }[] = [];
   private readonly fragments = new Map<string, Fragments>();
 
-  /** Feeds bytes; returns the UDP datagrams they complete. Throws only on a file that is not a capture. */
+  /**
+   * Feeds bytes; returns the UDP datagrams they complete. Throws only on a file that is not a
+   * capture. The chunk is read where it is, not copied, and nothing of it is kept: payloads,
+   * fragments and the bytes of a record cut at its end are copies (the caller may reuse it).
+   */
   push(chunk: Uint8Array): CapturedDatagram[] {
-    this.buf = this.buf.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.buf, chunk]);
+    const input = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const out: CapturedDatagram[] = [];
-    let off = 0;
+    let from = 0;
+    const carried = this.buf.length;
+    if (carried > 0) {
+      // The record cut at the last chunk's end, completed from this chunk's first bytes; then on
+      // in the chunk itself. A record longer than that (rare) takes the whole chunk appended.
+      this.buf = Buffer.concat([this.buf, input.subarray(0, CARRY_BYTES)]);
+      const off = this.records(0, out);
+      if (off < carried) {
+        this.buf = Buffer.concat([this.buf.subarray(off, carried), input]);
+        this.buf = this.buf.subarray(this.records(0, out));
+        return this.done(out);
+      }
+      from = off - carried;
+    }
+    this.buf = input;
+    const end = this.records(from, out);
+    this.buf = end === input.length ? EMPTY : Buffer.from(input.subarray(end));
+    return this.done(out);
+  }
+
+  /** Reads the file header (first) and the whole records in `buf` from `off`; returns where they end. */
+  private records(off: number, out: CapturedDatagram[]): number {
     if (this.format === null) {
-      if (this.buf.length < 24) return out;
+      if (this.buf.length < 24) return off;
       off = this.readFileHeader();
     }
     for (;;) {
       const used = this.format === 'pcap' ? this.pcapRecord(off, out) : this.pcapngBlock(off, out);
-      if (used === 0) break;
+      if (used === 0) return off;
       off += used;
     }
-    this.buf = this.buf.subarray(off);
+  }
+
+  private done(out: CapturedDatagram[]): CapturedDatagram[] {
     this.stats.fragmentsPending = this.fragments.size;
     return out;
   }

@@ -104,3 +104,26 @@ test('capture: what is not UDP, truncated or of an unknown link type is counted'
   assert.equal(q.stats.unsupportedLinkType, 1);
   assert.throws(() => new CaptureParser().push(Buffer.alloc(64, 7)), /not a pcap/);
 });
+
+test('capture: any chunking of records small and large (past the bytes carried over) gives the same datagrams; the chunks are not kept', () => {
+  let x = 7;
+  const rand = (n: number): number => (x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0) % n;
+  const sizes = [1, 40, 1400, 1472, 2100, 8972, 30000, 65000, 3, 1500];
+  const packets = Array.from({ length: 60 }, (_, i) => ({ ...P, time: P.time + i, payload: Buffer.alloc(sizes[i % sizes.length]!, i + 1) }));
+  const file = pcapFile(packets);
+  const want = readCapture(file).map((d) => d.payload.toString('hex'));
+  assert.equal(want.length, packets.length);
+  for (const cut of [1, 7, 1000, 2047, 2049, 4096, 70000, 'random'] as const) {
+    const parser = new CaptureParser();
+    const got: Buffer[] = [];
+    for (let i = 0; i < file.length;) {
+      const n = cut === 'random' ? 1 + rand(20000) : cut;
+      const chunk = Buffer.from(file.subarray(i, i + n));
+      got.push(...parser.push(chunk).map((d) => d.payload));
+      chunk.fill(0xee); // the caller reuses its buffer: nothing given out or kept may change
+      i += n;
+    }
+    assert.deepEqual(got.map((b) => b.toString('hex')), want, `chunks of ${cut}`);
+    assert.equal(parser.leftover, 0);
+  }
+});
