@@ -11,7 +11,7 @@
  */
 export * from './lib/index.js';
 export { CaptureParser, readCapture, isCapture } from './lib/capture/reader.js';
-export type { CapturedDatagram, CaptureStats } from './lib/capture/reader.js';
+export type { CapturedDatagram, CaptureParserOptions, CaptureStats } from './lib/capture/reader.js';
 export { pcapFile, pcapHeader, pcapRecord } from './lib/capture/pcap-writer.js';
 export type { UdpPacket } from './lib/capture/pcap-writer.js';
 export { toJson } from './lib/ndjson/json.js';

@@ -45,6 +45,15 @@ const EMPTY = Buffer.alloc(0);
 
 interface Fragments { parts: { off: number; data: Buffer }[]; total: number; first: number; time: number; src: string; dst: string }
 
+export interface CaptureParserOptions {
+  /**
+   * Payloads as views into the chunks pushed instead of copies: for a caller that never changes a
+   * chunk once pushed (a stream's chunks are the reader's). A payload kept keeps its whole chunk
+   * in memory. Default false.
+   */
+  payloadViews?: boolean;
+}
+
 export class CaptureParser {
   readonly stats: CaptureStats = { packets: 0, udp: 0, notUdp: 0, unsupportedLinkType: 0, truncated: 0, fragmentsPending: 0 };
   /** The chunk being read; between pushes, a copy of the bytes after its last whole record. */
@@ -56,11 +65,17 @@ export class CaptureParser {
   /** pcapng interfaces: link type and ticks per second. */
   private interfaces: { linkType: number; tsPerSec: number }[] = [];
   private readonly fragments = new Map<string, Fragments>();
+  private readonly payloadViews: boolean;
+
+  constructor(options: CaptureParserOptions = {}) {
+    this.payloadViews = options.payloadViews === true;
+  }
 
   /**
    * Feeds bytes; returns the UDP datagrams they complete. Throws only on a file that is not a
-   * capture. The chunk is read where it is, not copied, and nothing of it is kept: payloads,
-   * fragments and the bytes of a record cut at its end are copies (the caller may reuse it).
+   * capture. The chunk is read where it is, not copied, and nothing of it is kept: payloads
+   * (unless `payloadViews`), fragments and the bytes of a record cut at its end are copies (the
+   * caller may reuse it).
    */
   push(chunk: Uint8Array): CapturedDatagram[] {
     const input = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -294,12 +309,13 @@ export class CaptureParser {
   private udp(u: Buffer, src: string, dst: string, time: number, out: CapturedDatagram[]): void {
     if (u.length < 8) return void this.stats.truncated++;
     const len = u.readUInt16BE(4);
+    const end = len >= 8 && len <= u.length ? len : u.length;
     this.stats.udp++;
     out.push({
       time,
       src: { address: src, port: u.readUInt16BE(0) },
       dst: { address: dst, port: u.readUInt16BE(2) },
-      payload: Buffer.from(u.subarray(8, len >= 8 && len <= u.length ? len : u.length)),
+      payload: this.payloadViews ? u.subarray(8, end) : Buffer.from(u.subarray(8, end)),
     });
   }
 }

@@ -104,7 +104,8 @@ export async function* captureBatches(input: string | NodeJS.ReadableStream, o: 
   }
   if (first.done) return;
   if (first.value.kind === 'capture') {
-    const parser = new CaptureParser();
+    // A stream's chunks are never changed once read: the datagrams can be views into them.
+    const parser = new CaptureParser({ payloadViews: true });
     const batch = (chunk: Buffer): Datagram[] => parser.push(chunk).map((d) => ({ data: d.payload, exporter: d.src, receivedAt: d.time, localPort: d.dst.port }));
     yield* slices(batch(first.value.chunk));
     for await (const x of it) yield* slices(batch(x.chunk));

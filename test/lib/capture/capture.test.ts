@@ -113,17 +113,29 @@ test('capture: any chunking of records small and large (past the bytes carried o
   const file = pcapFile(packets);
   const want = readCapture(file).map((d) => d.payload.toString('hex'));
   assert.equal(want.length, packets.length);
-  for (const cut of [1, 7, 1000, 2047, 2049, 4096, 70000, 'random'] as const) {
-    const parser = new CaptureParser();
-    const got: Buffer[] = [];
-    for (let i = 0; i < file.length;) {
-      const n = cut === 'random' ? 1 + rand(20000) : cut;
-      const chunk = Buffer.from(file.subarray(i, i + n));
-      got.push(...parser.push(chunk).map((d) => d.payload));
-      chunk.fill(0xee); // the caller reuses its buffer: nothing given out or kept may change
-      i += n;
+  for (const payloadViews of [false, true]) {
+    for (const cut of [1, 7, 1000, 2047, 2049, 4096, 70000, 'random'] as const) {
+      const parser = new CaptureParser({ payloadViews });
+      const got: Buffer[] = [];
+      let views = 0;
+      for (let i = 0; i < file.length;) {
+        const n = cut === 'random' ? 1 + rand(20000) : cut;
+        const chunk = Buffer.allocUnsafeSlow(Math.min(n, file.length - i)); // its own memory
+        file.copy(chunk, 0, i, i + n);
+        const payloads = parser.push(chunk).map((d) => d.payload);
+        views += payloads.filter((p) => p.buffer === chunk.buffer).length;
+        if (payloadViews) got.push(...payloads.map((p) => Buffer.from(p)));
+        else {
+          got.push(...payloads);
+          chunk.fill(0xee); // the caller reuses its buffer: nothing given out or kept may change
+        }
+        i += n;
+      }
+      assert.deepEqual(got.map((b) => b.toString('hex')), want, `chunks of ${cut}`);
+      assert.equal(parser.leftover, 0);
+      // Views into the chunk where a record lies wholly inside one; never without the option.
+      if (!payloadViews) assert.equal(views, 0);
+      else if (cut === 70000) assert.ok(views > 0);
     }
-    assert.deepEqual(got.map((b) => b.toString('hex')), want, `chunks of ${cut}`);
-    assert.equal(parser.leftover, 0);
   }
 });
