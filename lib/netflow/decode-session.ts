@@ -112,8 +112,10 @@ export class DecodeSession implements SetSink {
       }
     }
     if (tpl === undefined) {
+      // A copy (Buffer#slice would be a view): the set waits on its own bytes, not on the
+      // datagram's memory (a capture's datagrams are views into 256 KiB reads).
       this.store.defer({
-        domain: dom, templateId: setId, data: b.slice(start, end), offset,
+        domain: dom, templateId: setId, data: new Uint8Array(b.subarray(start, end)), offset,
         exportTime: this.ctx.exportTime, sequence: this.ctx.sequence, uptimeMs: this.ctx.uptimeMs, receivedAt: this.now,
       });
       this.advance = -1;

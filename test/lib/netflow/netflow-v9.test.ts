@@ -89,6 +89,17 @@ test('v9: data held on one port decodes when its template arrives on another por
   assert.equal(strict.pendingSets, 1);
 });
 
+test('v9: data held for its template is a copy: the datagram\'s memory may be reused meanwhile', () => {
+  const dec = new FlowDecoder({ sweepIntervalMs: 0 });
+  const datagram = v9({ sourceId: 1 }, set(300, rec('10.0.0.7', 7)));
+  assert.equal(dec.decode(datagram, EXPORTER, 0).records.length, 0);
+  datagram.fill(0xee); // a capture's read buffer, a reused receive buffer
+  const { records } = dec.decode(v9({ sourceId: 1 }, set(0, v9Template(300, FIELDS))), EXPORTER, 0);
+  assert.equal(records.length, 1);
+  assert.equal(records[0]!['sourceIPv4Address'], '10.0.0.7');
+  assert.equal(records[0]!['octetDeltaCount'], 7);
+});
+
 test('v9: zero padding after the last flowset is not an error; garbage is', () => {
   const tpl = set(0, v9Template(300, FIELDS));
   const ok = new FlowDecoder().decode(cat(v9({}, tpl, set(300, rec('10.0.0.1', 1))), Buffer.alloc(600)), EXPORTER, 0);
