@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { BIN, ROOT } from '../helpers/paths.js';
 
 const root = ROOT;
@@ -28,6 +29,22 @@ test('flowpipe decode: stdin, --exporter, exit codes', () => {
   assert.equal(garbage.status, 1);
   assert.match(garbage.stderr.toString(), /unknown-version/);
   assert.equal(run(['decode'], Buffer.alloc(32, 0xff)).status, 0, 'decode errors are reported, not fatal');
+});
+
+test('flowpipe decode: stdin redirected from a file (read as a file) gives what the path gives', () => {
+  for (const file of ['test/fixtures/corpus/tcpdump/sflow-print-v6.pcap', 'examples/samples/cisco-v9-template-and-data.bin']) {
+    const fd = openSync(`${root}/${file}`, 'r');
+    try {
+      const redirected = spawnSync(process.execPath, [bin, 'decode'], { cwd: root, stdio: [fd, 'pipe', 'pipe'], encoding: 'buffer' });
+      assert.equal(redirected.status, 0, redirected.stderr.toString());
+      const byPath = run(['decode', file]);
+      assert.ok(redirected.stdout.length > 0);
+      // Raw exports are attributed to 0.0.0.0:0 either way; export times come from the data.
+      assert.equal(redirected.stdout.toString(), byPath.stdout.toString(), file);
+    } finally {
+      closeSync(fd);
+    }
+  }
 });
 
 test('flowpipe decode: pcap captures (attributed to their UDP source) and gzip', () => {

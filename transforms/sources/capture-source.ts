@@ -1,7 +1,7 @@
 // Byte sources: a file or stdin, auto-detected: gzip (by magic, node:zlib), pcap / pcapng
 // captures (datagrams with their UDP addresses), or raw export bytes. Streams with backpressure:
 // nothing is read faster than the pipeline consumes it.
-import { createReadStream } from 'node:fs';
+import { createReadStream, fstatSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CaptureParser, isCapture, type CaptureStats } from '../../lib/capture/reader.js';
@@ -40,8 +40,22 @@ const READ_BYTES = 256 * 1024;
  */
 const BATCH_BYTES = 64 * 1024;
 
+/** A path's bytes; '-': stdin, read as a file when it is one (`decode < x.pcap`), else as Node gives it. */
+function open(path: string): NodeJS.ReadableStream {
+  if (path !== '-') return createReadStream(path, { highWaterMark: READ_BYTES });
+  return stdinIsFile() ? createReadStream('', { fd: 0, highWaterMark: READ_BYTES, autoClose: false }) : process.stdin;
+}
+
+function stdinIsFile(): boolean {
+  try {
+    return fstatSync(0).isFile();
+  } catch {
+    return false; // closed: process.stdin reports it
+  }
+}
+
 async function* bytes(input: string | NodeJS.ReadableStream): AsyncGenerator<Buffer> {
-  const stream = typeof input === 'string' ? (input === '-' ? process.stdin : createReadStream(input, { highWaterMark: READ_BYTES })) : input;
+  const stream = typeof input === 'string' ? open(input) : input;
   for await (const chunk of stream) yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
 }
 
