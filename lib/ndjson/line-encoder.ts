@@ -59,7 +59,7 @@ const NUMBER_STATEMENTS = "if (v >>> 0 === v && v < 100000000) { " + upTo8('v', 
   + ' else if (v >= 100000000 && v <= 9007199254740991 && Math.floor(v) === v) {'
   + ' h = Math.floor(v / 100000000); v -= h * 100000000; ' + upTo8('h', 'm')
   + ' h = (v / 10000) | 0; dv.setUint32(p, P4[h], true); dv.setUint32(p + 4, P4[v - h * 10000], true); p += 8; }'
-  + ' else p = w.writeNumberText(b, p, v);';
+  + ' else { p = w.writeNumberText(b, p, v); if (p < 0) return p; }';
 
 /** The nested writer a key site used last (extended records keep one shape per key). */
 interface Slot {
@@ -102,7 +102,10 @@ function writeObject(b: Buffer, dv: DataView, p: number, v: object, slot: Slot, 
 const writers = { writeNumberText, writeString, writeOther, writeObject };
 type Writers = typeof writers;
 
-/** Room every compiled writer asks for before it starts: key bytes plus 24 per value. */
+/**
+ * Room every compiled writer asks for before it starts: key bytes plus 24 per value (a number
+ * takes at most that). `keys` as they are written (snake_case ones are longer).
+ */
 function roomFor(keys: readonly string[]): number {
   let n = 2;
   for (const k of keys) n += Buffer.byteLength(JSON.stringify(k)) + 2 + 24;
@@ -137,6 +140,7 @@ function constantBytes(text: Buffer): string {
  * `nested`: the value inside a record (no newline after the closing brace).
  */
 export function compileLineWriter(keys: readonly string[], checked = true, keyCase: KeyCase = 'as-is', nested = false): LineWriter {
+  const written = keyCase === 'snake' ? keys.map(snakeCase) : keys;
   const body: string[] = checked
     ? [
         // The shape check: for-in over a fast object walks its enum cache (under 1 ns a key);
@@ -145,18 +149,22 @@ export function compileLineWriter(keys: readonly string[], checked = true, keyCa
         // fifth of the writer on wide records, hence the unchecked variant.
         'let i = 0;',
         `for (const k in r) { switch (i++) { ${keys.map((k, j) => `case ${j}: if (k !== ${JSON.stringify(k)}) return -2; break;`).join(' ')} default: return -2; } }`,
-        `if (i !== ${keys.length} || p + ${roomFor(keys)} > b.length) return i !== ${keys.length} ? -2 : -1;`,
+        `if (i !== ${keys.length} || p + ${roomFor(written)} > b.length) return i !== ${keys.length} ? -2 : -1;`,
         'let v, h, m;',
       ]
-    : [`if (p + ${roomFor(keys)} > b.length) return -1;`, 'let v, h, m;'];
-  keys.forEach((k, i) => {
-    body.push(constantBytes(Buffer.from(`${i === 0 ? '{' : ','}${JSON.stringify(keyCase === 'snake' ? snakeCase(k) : k)}:`, 'utf8')));
+    : [`if (p + ${roomFor(written)} > b.length) return -1;`, 'let v, h, m;'];
+  written.forEach((k, i) => {
+    body.push(constantBytes(Buffer.from(`${i === 0 ? '{' : ','}${JSON.stringify(k)}:`, 'utf8')));
+    // A value other than a number may take more than its 24 bytes (a string checks room only for
+    // itself): the room the values after it were promised is checked again, or a number written
+    // after long strings near a chunk's end would run past it.
+    const after = `if (p < 0) return p; if (p + ${roomFor(written.slice(i + 1))} > b.length) return -1;`;
     body.push(
-      `v = r[${JSON.stringify(k)}];`,
+      `v = r[${JSON.stringify(keys[i])}];`,
       `if (typeof v === 'number') { ${NUMBER_STATEMENTS} }`,
-      "else if (typeof v === 'string') { p = w.writeString(b, dv, p, v); if (p < 0) return p; }",
-      `else if (typeof v === 'object' && v !== null) { p = w.writeObject(b, dv, p, v, S[${i}], C); if (p < 0) return p; }`,
-      'else { p = w.writeOther(b, p, v); if (p < 0) return p; }',
+      `else if (typeof v === 'string') { p = w.writeString(b, dv, p, v); ${after} }`,
+      `else if (typeof v === 'object' && v !== null) { p = w.writeObject(b, dv, p, v, S[${i}], C); ${after} }`,
+      `else { p = w.writeOther(b, p, v); ${after} }`,
     );
   });
   if (keys.length === 0) body.push('b[p++] = 123;');

@@ -13,8 +13,9 @@ export function writeNumberText(b: Buffer, p: number, v: number): number {
   return writeAscii(b, p, Number.isFinite(v) ? String(v) : 'null');
 }
 
-/** Characters of a string that is known to need no escaping and be ASCII. */
+/** Characters of a string that is known to need no escaping and be ASCII (NO_ROOM past the end: a bigint has any length). */
 function writeAscii(b: Buffer, p: number, s: string): number {
+  if (p + s.length > b.length) return NO_ROOM;
   for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
   return p;
 }

@@ -156,6 +156,33 @@ test('long strings (48 characters and more) at any offset: plain, known-plain he
   }
 });
 
+test('near a chunk\'s end: strings longer than their share of the room, then numbers, nested objects and long bigints: NO_ROOM or the exact line, never past the buffer', () => {
+  const wide: Record<string, unknown> = {};
+  for (let i = 0; i < 30; i++) wide[`s${i}`] = 'x'.repeat(40); // each over the 24 bytes a value is promised
+  for (let i = 0; i < 30; i++) wide[`n${i}`] = 9007199254740991;
+  const nested = { kind: 'flow', a: { name: 'y'.repeat(60), more: 'z'.repeat(30), n: 123456789012 }, b: 2 ** 52, c: -1.5e-300 };
+  const big = { kind: 'flow', s: 'w'.repeat(30), v: 2n ** 200n, n: 7 };
+  for (const keyCase of ['as-is', 'snake'] as const) {
+    for (const r of [wide, nested, big]) {
+      const enc = new LineEncoder(keyCase);
+      const want = keyCase === 'snake' ? snakeLine(toJson(r)) + '\n' : expectedLine(r);
+      let fitted = 0;
+      // The writers ask for more room than a line takes (24 bytes a value, 6 a string character).
+      for (let size = 0; size <= Buffer.byteLength(want) * 2 + 512; size++) {
+        const b = Buffer.alloc(size + 64, 0xee);
+        const view = b.subarray(0, size);
+        const end = enc.write(r, view, 0); // must not throw
+        if (end !== NO_ROOM) {
+          assert.equal(view.toString('utf8', 0, end), want, `${keyCase}, ${size} bytes`);
+          fitted++;
+        }
+        assert.ok(b.subarray(size).every((x) => x === 0xee), `${keyCase}, ${size} bytes: nothing past the buffer`);
+      }
+      assert.ok(fitted > 0);
+    }
+  }
+});
+
 test('a compiled writer rejects records of another shape', () => {
   const w = compileLineWriter(['a', 'b']);
   const b = Buffer.alloc(256);
