@@ -74,7 +74,7 @@ async function* sniffed(src: AsyncGenerator<Buffer>): AsyncGenerator<{ kind: 'gz
   if (kind === null && head.length > 0) yield { kind: 'raw', chunk: head };
 }
 
-/** The datagrams in slices of at most BATCH_BYTES of payload (a larger datagram: a slice of its own). */
+/** The datagrams in slices that reach BATCH_BYTES of payload only with their last datagram. */
 function* slices(all: Datagram[]): Generator<Datagram[]> {
   let start = 0;
   let bytes = 0;
@@ -89,9 +89,10 @@ function* slices(all: Datagram[]): Generator<Datagram[]> {
 }
 
 /**
- * The datagrams of a file path ('-' for stdin) or byte stream, in batches of up to 64 KiB of
+ * The datagrams of a file path ('-' for stdin) or byte stream, in batches of about 64 KiB of
  * datagrams (however large the chunks read). One asynchronous step per batch, not per datagram
- * (`flowpipe decode` of a file 4-6 % faster).
+ * (`flowpipe decode` of a file 4-6 % faster). A capture's datagrams are views into the chunks
+ * read: a stream given here must not change a chunk once it has handed it out (none of Node's do).
  */
 export async function* captureBatches(input: string | NodeJS.ReadableStream, o: CaptureSourceOptions = {}): AsyncGenerator<Datagram[]> {
   const exporter = o.exporter ?? { address: '0.0.0.0', port: 0 };
