@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { CaptureParser, readCapture, isCapture } from './reader.js';
-export type { CapturedDatagram, CaptureStats } from './reader.js';
+export type { CapturedDatagram, CaptureParserOptions, CaptureStats } from './reader.js';
 export { pcapFile, pcapHeader, pcapRecord } from './pcap-writer.js';
 export type { UdpPacket } from './pcap-writer.js';
 export { frameAt } from './framing.js';
