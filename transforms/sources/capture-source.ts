@@ -80,12 +80,11 @@ function* slices(all: Datagram[]): Generator<Datagram[]> {
   let bytes = 0;
   for (let i = 0; i < all.length; i++) {
     bytes += all[i]!.data.length;
-    if (bytes < BATCH_BYTES) continue;
-    yield start === 0 && i === all.length - 1 ? all : all.slice(start, i + 1);
+    if (bytes < BATCH_BYTES && i < all.length - 1) continue;
+    yield all.slice(start, i + 1);
     start = i + 1;
     bytes = 0;
   }
-  if (start < all.length) yield start === 0 ? all : all.slice(start);
 }
 
 /**
